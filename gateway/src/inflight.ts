@@ -1,0 +1,27 @@
+/** Counts client events still being handled, so a drain can let their acks go out before disconnecting. */
+export class InFlight {
+  private count = 0
+  private waiters: (() => void)[] = []
+
+  async track<T>(work: Promise<T>): Promise<T> {
+    this.count++
+    try {
+      return await work
+    } finally {
+      this.count--
+      if (this.count === 0) for (const wake of this.waiters.splice(0)) wake()
+    }
+  }
+
+  /** Resolves when nothing is in flight, or after `timeoutMs`. */
+  idle(timeoutMs: number): Promise<void> {
+    if (this.count === 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs)
+      this.waiters.push(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+}
