@@ -1,0 +1,150 @@
+import { batch, useSignal } from '@preact/signals'
+import { useEffect, useState } from 'preact/hooks'
+import { ApiError } from '../api.js'
+import { connectRoom, type RoomConnection } from '../connection.js'
+import { copyText, inviteLink } from '../copyText.js'
+import { createRoomStore, type RoomStore } from '../roomStore.js'
+import { roomPath } from '../routes.js'
+import { useServices } from '../services.js'
+import { useTitle } from '../useTitle.js'
+import { EXPIRED_NOTICE } from '../session.js'
+import { Catalog } from './Catalog.js'
+import { Chat } from './Chat.js'
+import { ConnectionBadge } from './ConnectionBadge.js'
+import { Link } from './Link.js'
+import { NotFound } from './NotFound.js'
+import { Participants } from './Participants.js'
+
+type Phase =
+  | { name: 'loading' }
+  | { name: 'ready'; store: RoomStore; connection: RoomConnection }
+  | { name: 'notFound' }
+  | { name: 'failed'; message: string }
+
+/** Opens one room: checks it exists, connects its socket, and closes both when the page moves on. */
+export function RoomPage({ roomId }: { roomId: string }) {
+  const { api, session, toasts, origin } = useServices()
+  const [phase, setPhase] = useState<Phase>({ name: 'loading' })
+  const [attempt, setAttempt] = useState(0)
+
+  useEffect(() => {
+    const user = session.current.peek()?.user
+    if (!user) return
+    let cancelled = false
+    let connection: RoomConnection | undefined
+    const store = createRoomStore({
+      me: { id: user.id, name: user.name },
+      fetchBefore: (before, limit) => api.messagesBefore(roomId, before, limit),
+      notify: (text) => toasts.show(text),
+    })
+    api.joinRoom({ roomId }).then(
+      (room) => {
+        if (cancelled) return
+        store.room.value = room
+        connection = connectRoom({
+          origin,
+          roomId,
+          token: () => session.current.peek()?.token ?? null,
+          onJoining: () => store.joining(),
+          onJoined: (ack) => void store.joined(ack),
+          onJoinRefused: () => setPhase({ name: 'notFound' }),
+          onUnauthorized: () => session.end(EXPIRED_NOTICE),
+          events: store.events,
+        })
+        setPhase({ name: 'ready', store, connection })
+      },
+      (error: unknown) => {
+        if (cancelled) return
+        if (error instanceof ApiError && (error.code === 'ROOM_NOT_FOUND' || error.code === 'VALIDATION_FAILED'))
+          setPhase({ name: 'notFound' })
+        else setPhase({ name: 'failed', message: error instanceof Error ? error.message : String(error) })
+      },
+    )
+    return () => {
+      cancelled = true
+      connection?.close()
+    }
+  }, [roomId, attempt, api, session, toasts, origin])
+
+  if (phase.name === 'notFound')
+    return <NotFound message="There is no room with this id. Check the invite link, or start a new room." />
+  if (phase.name === 'failed') {
+    return (
+      <section class="panel narrow" aria-labelledby="room-failed">
+        <h1 id="room-failed">Could not open the room</h1>
+        <p>{phase.message}</p>
+        <button type="button" class="button button--primary" onClick={() => setAttempt((count) => count + 1)}>
+          Try again
+        </button>
+      </section>
+    )
+  }
+  if (phase.name === 'loading') return <p class="loading">Opening the room…</p>
+  return <RoomView store={phase.store} connection={phase.connection} inviteUrl={inviteLink(origin, roomPath(roomId))} />
+}
+
+function RoomView({ store, connection, inviteUrl }: { store: RoomStore; connection: RoomConnection; inviteUrl: string }) {
+  const { toasts } = useServices()
+  const following = useSignal(true)
+  const ownPage = useSignal(store.page.peek())
+  const room = store.room.value
+  const mover = store.lastMover.value
+  useTitle(room?.name ?? 'Room')
+
+  function toggleFollow() {
+    batch(() => {
+      ownPage.value = store.page.peek()
+      following.value = !following.peek()
+    })
+  }
+
+  return (
+    <div class="room">
+      <div class="room__bar">
+        <div class="room__title">
+          <Link href="/" class="room__back">
+            ← Lobby
+          </Link>
+          <h1>{room?.name ?? 'Room'}</h1>
+        </div>
+        <div class="room__tools">
+          <ConnectionBadge status={connection.status.value} node={connection.node.value} />
+          <label class="switch">
+            <input
+              type="checkbox"
+              role="switch"
+              checked={following.value}
+              aria-checked={following.value}
+              onChange={toggleFollow}
+            />
+            <span class="switch__track" aria-hidden="true" />
+            Follow the room
+          </label>
+          <button
+            type="button"
+            class="button button--small"
+            onClick={async () => toasts.show((await copyText(inviteUrl)) ? 'Invite link copied' : `Copy this link: ${inviteUrl}`)}
+          >
+            Copy invite link
+          </button>
+        </div>
+      </div>
+      {!following.value && (
+        <p class="room__alone">
+          You are browsing on your own. The room is on page {store.page.value}
+          {mover ? ` (moved by ${mover.name})` : ''}.{' '}
+          <button type="button" class="button button--small" onClick={toggleFollow}>
+            Rejoin the room's view
+          </button>
+        </p>
+      )}
+      <div class="room__body">
+        <Catalog store={store} connection={connection} following={following} ownPage={ownPage} />
+        <aside class="room__side" aria-label="People and chat">
+          <Participants people={store.participants.value} meId={store.me.id} stale={connection.status.value !== 'connected'} />
+          <Chat store={store} connection={connection} />
+        </aside>
+      </div>
+    </div>
+  )
+}
