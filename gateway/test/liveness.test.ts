@@ -29,18 +29,22 @@ describe.each([
     await redisServer.kill()
   })
 
-  function node(id: string, reaped: { roomId: string; left: PublicUser[] }[] = []) {
+  function node(
+    id: string,
+    reaped: { roomId: string; left: PublicUser[] }[] = [],
+    hooks: { onReapedAlive?: () => Promise<void>; reaperPresence?: (redis: Redis) => Presence } = {},
+  ) {
     const redis = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null })
     redis.on('error', () => undefined)
     clients.push(redis)
-    const liveness = new Liveness(redis, new Presence(redis, id), {
+    const liveness = new Liveness(redis, hooks.reaperPresence?.(redis) ?? new Presence(redis, id), {
       nodeId: id,
       upstream: `127.0.0.1:${id}`,
       heartbeatMs: 100,
       nodeTtlMs: 500,
       onReaped: (roomId, left) => reaped.push({ roomId, left }),
       onForgotten: async () => undefined,
-      onReapedAlive: async () => undefined,
+      onReapedAlive: hooks.onReapedAlive ?? (async () => undefined),
       onError: () => undefined,
     })
     nodes.push(liveness)
@@ -100,5 +104,51 @@ describe.each([
     await until('both expired', () => changes.at(-1)?.length === 1, 5000)
     await new Promise((r) => setTimeout(r, 300))
     expect(changes.slice(seen)).toEqual([['d-a']])
+  })
+
+  test('a node that restarts while a survivor reaps its old run learns it was reaped, and sends its sockets to rejoin', async () => {
+    // Only this test's nodes on the Redis, so that the survivor below is the one that reaps.
+    for (const earlier of nodes.splice(0)) await earlier.stop().catch(() => undefined)
+    const room = 'd9-room'
+    const old = node('d9-a')
+    await old.liveness.start()
+    await old.presence.join(room, { id: 'old', name: 'Old' })
+    old.redis.disconnect()
+    const admin = new Redis(url)
+    clients.push(admin)
+    await admin.del(RedisKeys.nodeHeartbeat('d9-a')) // its heartbeat expired: it is dead
+
+    // The restart lands inside the survivor's reap: after its lock and heartbeat check, before it removes the fields.
+    let restarted: ReturnType<typeof node> | undefined
+    let toldToRejoin = 0
+    const survivor = node('d9-b', [], {
+      reaperPresence: (redis) => {
+        const presence = new Presence(redis, 'd9-b')
+        const reap = presence.reap.bind(presence)
+        presence.reap = async (roomId, nodeId) => {
+          if (nodeId === 'd9-a' && restarted === undefined) {
+            restarted = node('d9-a', [], {
+              onReapedAlive: async () => {
+                toldToRejoin++
+                await restarted?.liveness.reapOwn()
+              },
+            })
+            await restarted.liveness.start()
+            await restarted.presence.join(room, { id: 'new', name: 'New' })
+          }
+          return reap(roomId, nodeId)
+        }
+        return presence
+      },
+    })
+    await survivor.liveness.start()
+    expect(restarted).toBeDefined()
+    // The reap took the restarted node's first join; only the mark can tell it.
+    expect(await admin.hkeys(RedisKeys.presence(room))).toEqual([])
+    await until('the restarted node learnt it was reaped', () => toldToRejoin > 0, 2000)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(toldToRejoin).toBe(1)
+    expect(await admin.exists(RedisKeys.nodeReaper('d9-a'))).toBe(0)
+    expect((await survivor.liveness.liveNodes()).map((n) => n.id)).toEqual(['d9-a', 'd9-b'])
   })
 })
