@@ -71,10 +71,13 @@ export interface ProcSample {
 
 /** One process now; undefined when it has gone. */
 export function sampleProcess(pid: number): ProcSample | undefined {
+  // Before the read: the first call spawns getconf, and a fork costs a large sampler (one that samples
+  // itself, for example) tens of ms of CPU, which must not fall between this sample and the next.
+  const ticks = clockTicksPerSecond()
   try {
     const stat = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))
     const memory = parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return { pid, cpuMs: ((stat.utimeTicks + stat.stimeTicks) * 1000) / clockTicksPerSecond(), ...memory }
+    return { pid, cpuMs: ((stat.utimeTicks + stat.stimeTicks) * 1000) / ticks, ...memory }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return undefined
     throw err
