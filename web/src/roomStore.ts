@@ -99,11 +99,14 @@ export function createRoomStore({ me, fetchBefore, notify }: RoomStoreDeps) {
       if (payload.user.id !== me.id && !replaying) notify(`${payload.user.name} joined`)
     },
     user_leaved(payload: PresencePayload, replaying = false) {
+      const mine = payload.user.id === me.id
       batch(() => {
-        participants.value = participants.value.filter((user) => user.id !== payload.user.id)
+        // A leave of this user reaching this socket is about an older socket of theirs (its grace ran
+        // out as this one rejoined): this one is in the room, so they are still here.
+        if (!mine) participants.value = participants.value.filter((user) => user.id !== payload.user.id)
         highlights.value = withoutHighlight(payload.user.id)
       })
-      if (payload.user.id !== me.id && !replaying) notify(`${payload.user.name} left`)
+      if (!mine && !replaying) notify(`${payload.user.name} left`)
     },
     message(message: ChatMessage) {
       const last = messages.value.at(-1)

@@ -90,6 +90,22 @@ describe('presence across reconnects', () => {
     expect(notices).toEqual(['Eve joined', 'Bea left'])
   })
 
+  test('the leave of an old socket whose grace ends during the rejoin keeps the reader in the list', async () => {
+    const { store, notices } = anasStore()
+    store.joining()
+    await store.joined(ack([ana, bea]))
+    // Offline: the old socket's grace runs out on the server while the new one is already in the
+    // room but not yet counted. Its leave reaches the new socket; the count then comes back to 1
+    // with a user_joined that goes to the others only.
+    store.joining()
+    store.events.user_leaved(presence(ana, 1))
+    await store.joined(ack([ana, bea]))
+    expect(names(store.participants.peek())).toEqual(['Ana', 'Bea'])
+    store.events.user_leaved(presence(ana, 1))
+    expect(names(store.participants.peek())).toEqual(['Ana', 'Bea'])
+    expect(notices).toEqual([])
+  })
+
   test('own presence never makes a toast, live or after a rejoin', async () => {
     const { store, notices } = anasStore()
     store.joining()
