@@ -94,8 +94,9 @@ export class Cluster {
     await Promise.all(Array.from({ length: count }, () => this.addNode()))
   }
 
-  async addNode(): Promise<Node> {
-    const port = await freePort()
+  /** `port` also names the node (`${prefix}-${port}`), so a test can prepare Redis for a node id before it starts. */
+  async addNode(port?: number): Promise<Node> {
+    port ??= await freePort()
     const id = `${this.prefix}-${port}`
     const proc = await startGateway({
       port,
