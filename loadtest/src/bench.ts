@@ -12,6 +12,8 @@
  *
  * Knobs: --gateways N --rooms N --users-per-room N --rate R (per room) --duration S --workers N
  * --adapter sharded|classic|memory (the gateways' Socket.io adapter; memory: the single-server baseline), --store sqlite|ferretdb-pg (the chat store).
+ * --versus KEY=VALUE (with --scenario): the scenario on a default cluster, then on a fresh one whose
+ *   gateways have KEY=VALUE in their environment; prints both and their ratios.
  * Results go to loadtest/results/<name>-<time>.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -47,6 +49,7 @@ const { values } = parseArgs({
     'idle-memory': { type: 'boolean', default: false },
     kill: { type: 'boolean', default: false },
     sockets: { type: 'string' },
+    versus: { type: 'string' },
   },
 })
 
@@ -237,9 +240,47 @@ function printProfile(run: MeasuredRun, profile: ReturnType<typeof profileOf>): 
       profile.join.parts.slice(0, 10).map(([part, ms]) => [part, ms, (ms * 1000) / run.counts.joined]),
     ),
   )
+  console.log(formatTable(['busiest functions (self, join phase)', 'ms'], profile.join.topFunctions))
 }
 
 async function scenario(name: ScenarioName): Promise<void> {
+  const versus = values.versus
+  if (versus === undefined) {
+    await scenarioOnce(name)
+    return
+  }
+  const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(versus)
+  if (!match) throw new Error(`--versus must be KEY=VALUE (a gateway variable), got ${JSON.stringify(versus)}`)
+  const base = await scenarioOnce(name)
+  say(`again, with ${versus}...`)
+  const other = await scenarioOnce(name, { [match[1] as string]: match[2] as string })
+  const ratio = (pick: (run: MeasuredRun) => number) => formatNumber(pick(other) / pick(base))
+  console.log(`\n== ${name}: defaults against ${versus} (ratio: ${versus} / defaults, same machine, one invocation)`)
+  console.log(
+    formatTable(
+      ['measure', 'defaults', versus, 'ratio'],
+      [
+        [
+          'joins / gateway CPU second',
+          base.joinsPerGatewayCpuSecond,
+          other.joinsPerGatewayCpuSecond,
+          ratio((r) => r.joinsPerGatewayCpuSecond),
+        ],
+        [
+          'gateway+redis CPU µs / delivery',
+          base.gatewayRedisCpuUsPerDelivery,
+          other.gatewayRedisCpuUsPerDelivery,
+          ratio((r) => r.gatewayRedisCpuUsPerDelivery),
+        ],
+        ['join ack p50, ms', base.latency.joinAck.p50, other.latency.joinAck.p50, ratio((r) => r.latency.joinAck.p50)],
+        ['fan-out p99, ms', base.latency.fanout.p99, other.latency.fanout.p99, ratio((r) => r.latency.fanout.p99)],
+      ],
+    ),
+  )
+}
+
+/** One scenario on its own cluster; answers its (warm, for a join storm) run. */
+async function scenarioOnce(name: ScenarioName, gatewayEnv: NodeJS.ProcessEnv = {}): Promise<MeasuredRun> {
   const defaults = SCENARIO_DEFAULTS[name]
   const shape: ScenarioShape = {
     rooms: positive('rooms', defaults.rooms),
@@ -247,24 +288,52 @@ async function scenario(name: ScenarioName): Promise<void> {
     rate: positive('rate', defaults.rate),
     durationS: positive('duration', Math.min(defaults.durationS, 60)),
   }
-  await withCluster(positive('gateways', 3), async ({ cluster, redis }) => {
-    const api = `${cluster.url}/api`
-    say(`registering ${shape.rooms * shape.usersPerRoom} users...`)
-    const members = await registerUsers(api, shape.rooms * shape.usersPerRoom)
-    const roomIds = await createRooms(api, members[0] as (typeof members)[number], shape.rooms)
-    const run = await measuredRun(
-      name,
-      cluster,
-      redis,
-      seatsFor(members, roomIds, () => cluster.url),
-      activityPlan(name, shape),
-      shape.durationS * 1000,
-      positive('workers', 2),
-    )
-    printRun(run)
-    console.log(`\nresults: ${writeResult(name, { shape, run })}`)
-    if (runErrors(run).length) process.exitCode = 1
-  })
+  const profileDir = values['cpu-prof'] ? join(DATA_DIR, 'bench', 'profiles', stamp()) : undefined
+  if (profileDir) mkdirSync(profileDir, { recursive: true })
+  const runs: MeasuredRun[] = []
+  const measured = await withCluster(
+    positive('gateways', 3),
+    async ({ cluster, redis }) => {
+      const api = `${cluster.url}/api`
+      say(`registering ${shape.rooms * shape.usersPerRoom} users...`)
+      const members = await registerUsers(api, shape.rooms * shape.usersPerRoom)
+      const owner = members[0] as (typeof members)[number]
+      const runIn = async (label: string) => {
+        const run = await measuredRun(
+          label,
+          cluster,
+          redis,
+          seatsFor(members, await createRooms(api, owner, shape.rooms), () => cluster.url),
+          activityPlan(name, shape),
+          shape.durationS * 1000,
+          positive('workers', 2),
+        )
+        // The hook writes each gateway's profile on SIGWINCH (and samples on).
+        if (profileDir) for (const pid of run.gatewayPids) process.kill(pid, 'SIGWINCH')
+        runs.push(run)
+        return run
+      }
+      // A join storm is run twice, into rooms of its own each time: the first meets gateways whose
+      // join path has never run (cold code, lazily opened pools), the second the same processes warm.
+      const cold = name === 'join-storm' ? await runIn(`${name}, cold (the gateways' first joins)`) : undefined
+      if (cold) printRun(cold)
+      const run = await runIn(cold ? `${name}, warm (a second storm, same processes)` : name)
+      printRun(run)
+      if (cold)
+        console.log(
+          `\njoins per gateway CPU second: cold ${formatNumber(cold.joinsPerGatewayCpuSecond)}, warm ${formatNumber(run.joinsPerGatewayCpuSecond)} (target 1,000)`,
+        )
+      console.log(`\nresults: ${writeResult(name, { shape, gatewayEnv, cold, run, profileDir })}`)
+      if (runErrors(run).length || (cold && runErrors(cold).length)) process.exitCode = 1
+      return run
+    },
+    { ...gatewayEnv, ...(profileDir ? cpuProfEnv(profileDir) : {}) },
+  )
+  if (profileDir) {
+    for (const run of runs) printProfile(run, profileOf(profileDir, run))
+    console.log(`\nCPU profiles (open in Chrome DevTools): ${profileDir}`)
+  }
+  return measured
 }
 
 /** `--capacity`: the stepped search on 3 nodes and on 1, then the latency-vs-load chart (docs/). */
