@@ -98,6 +98,8 @@ export class GapClient {
       () => this.seqLog,
       (before) => this.fetchBefore(before),
       add,
+      // The minute-long tail must not hold the test process open after its suite.
+      (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
     ).catch(() => {
       this.fetchErrors++
     })

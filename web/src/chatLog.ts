@@ -59,9 +59,12 @@ export async function fillGap(
 /**
  * When a gap seen on a live message is looked at again. A message merely late on another path
  * fills it before the first look; one stored after a later message (their inserts raced) may
- * still be missing at the first fetch, so an incomplete gap is fetched again, a bounded number of times.
+ * still be missing at the first fetch, so an incomplete gap is fetched again, a bounded number of
+ * times. The long tail is for a store that stalled (its seq taken, the database paused): such an
+ * insert lands when the database resumes, which no deadline of the gateway's can stop. A gap
+ * whose seqs were skipped for good (their store failed) costs five small reads over a minute.
  */
-export const LIVE_GAP_LOOKS_MS = [400, 1500, 4000] as const
+export const LIVE_GAP_LOOKS_MS = [400, 1500, 4000, 15_000, 60_000] as const
 
 /** Whether every seq of the gap is in the log (seqs can skip, so a complete gap is the only sure answer). */
 function complete(gap: Gap, log: readonly ChatMessage[]): boolean {

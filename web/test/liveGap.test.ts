@@ -1,5 +1,5 @@
 import { type ChatMessage, INITIAL_ROOM_STATE, type JoinRoomOk, type PublicUser } from '@hangout/protocol'
-import { LIVE_GAP_LOOKS_MS } from '../src/chatLog.js'
+import { fillLiveGap, LIVE_GAP_LOOKS_MS, mergeMessages } from '../src/chatLog.js'
 import { createRoomStore } from '../src/roomStore.js'
 
 const ana: PublicUser = { id: 'id-ana', name: 'Ana' }
@@ -66,3 +66,48 @@ test('a message stored after a later one is fetched on a later look', async () =
   expect(seqs(room)).toEqual([1, 2, 3, 4, 5])
   expect(asked).toEqual([5, 5])
 }, 15000)
+
+test('a message whose store stalled for most of a minute is still found, and a gap skipped for good stops being looked at', async () => {
+  // The schedule's own clock: each wait resolves at once, and the store catches up at 40 s.
+  const server = [1, 2, 4].map(msg)
+  let log: readonly ChatMessage[] = server.slice()
+  let now = 0
+  const looks: number[] = []
+  const wait = async (ms: number) => {
+    now += ms
+    if (now >= 40_000 && !server.some((m) => m.seq === 3)) server.splice(2, 0, msg(3))
+  }
+  const fetchBefore = async (before: number) => {
+    looks.push(now)
+    return server.filter((m) => m.seq < before)
+  }
+  await fillLiveGap(
+    { after: 2, before: 4 },
+    () => log,
+    fetchBefore,
+    (found) => (log = mergeMessages(log, found)),
+    wait,
+  )
+  expect(log.map((m) => m.seq)).toEqual([1, 2, 3, 4])
+  expect(looks).toEqual([400, 1500, 4000, 15_000, 60_000])
+
+  // Seq 3 never stored (its insert failed): every look comes back short, and then it stops.
+  const skipped = [1, 2, 4].map(msg)
+  let skippedLog: readonly ChatMessage[] = skipped.slice()
+  looks.length = 0
+  now = 0
+  await fillLiveGap(
+    { after: 2, before: 4 },
+    () => skippedLog,
+    async (before) => {
+      looks.push(now)
+      return skipped.filter((m) => m.seq < before)
+    },
+    (found) => (skippedLog = mergeMessages(skippedLog, found)),
+    async (ms) => {
+      now += ms
+    },
+  )
+  expect(skippedLog.map((m) => m.seq)).toEqual([1, 2, 4])
+  expect(looks).toEqual([...LIVE_GAP_LOOKS_MS])
+})
