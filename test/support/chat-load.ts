@@ -28,6 +28,8 @@ export class ChatLoad {
   readonly members: Member[] = []
   /** Acknowledged messages by room. */
   readonly acked = new Map<string, ChatMessage[]>()
+  /** Joins refused, by error code. */
+  readonly joinFailures = new Map<string, number>()
   /** Sends that failed, by reason (timeout or an error code). */
   readonly failures = new Map<string, number>()
   private timer: NodeJS.Timeout | undefined
@@ -90,7 +92,13 @@ export class ChatLoad {
         .timeout(5000)
         .emitWithAck('join_room', { roomId })
         .then((ack) => {
-          if (!ack.ok || !socket.connected) return
+          if (!ack.ok) {
+            this.joinFailures.set(ack.error.code, (this.joinFailures.get(ack.error.code) ?? 0) + 1)
+            // As the web app does: a refusal that may pass (INTERNAL, RATE_LIMITED) is tried again.
+            if (ack.error.code !== 'ROOM_NOT_FOUND') setTimeout(() => socket.connected && socket.disconnect().connect(), 1000)
+            return
+          }
+          if (!socket.connected) return
           for (const message of ack.history) member.log.set(message.id, message)
           member.node = ack.node
           member.joined = true
@@ -168,10 +176,12 @@ export class ChatLoad {
   /** Who is not joined, for a failure message. */
   describeStragglers(): string {
     const out = this.members.filter((m) => !(m.joined && m.socket.connected))
-    return `${out.length} of ${this.members.length} not joined: ${out
+    const who = out
       .slice(0, 5)
       .map((m) => `${m.user.name} connected=${m.socket.connected} active=${m.socket.active} lastNode=${m.node}`)
-      .join('; ')}; failures ${JSON.stringify(Object.fromEntries(this.failures))}`
+      .join('; ')
+    const counts = (map: Map<string, number>) => JSON.stringify(Object.fromEntries(map))
+    return `${out.length} of ${this.members.length} not joined: ${who}; failed sends ${counts(this.failures)}; refused joins ${counts(this.joinFailures)}`
   }
 
   everyoneJoined(): boolean {
