@@ -290,8 +290,7 @@ async function scenarioOnce(name: ScenarioName, gatewayEnv: NodeJS.ProcessEnv = 
   }
   const profileDir = values['cpu-prof'] ? join(DATA_DIR, 'bench', 'profiles', stamp()) : undefined
   if (profileDir) mkdirSync(profileDir, { recursive: true })
-  const runs: MeasuredRun[] = []
-  const measured = await withCluster(
+  const { cold, run } = await withCluster(
     positive('gateways', 3),
     async ({ cluster, redis }) => {
       const api = `${cluster.url}/api`
@@ -310,7 +309,6 @@ async function scenarioOnce(name: ScenarioName, gatewayEnv: NodeJS.ProcessEnv = 
         )
         // The hook writes each gateway's profile on SIGWINCH (and samples on).
         if (profileDir) for (const pid of run.gatewayPids) process.kill(pid, 'SIGWINCH')
-        runs.push(run)
         return run
       }
       // A join storm is run twice, into rooms of its own each time: the first meets gateways whose
@@ -325,15 +323,15 @@ async function scenarioOnce(name: ScenarioName, gatewayEnv: NodeJS.ProcessEnv = 
         )
       console.log(`\nresults: ${writeResult(name, { shape, gatewayEnv, cold, run, profileDir })}`)
       if (runErrors(run).length || (cold && runErrors(cold).length)) process.exitCode = 1
-      return run
+      return { cold, run }
     },
     { ...gatewayEnv, ...(profileDir ? cpuProfEnv(profileDir) : {}) },
   )
   if (profileDir) {
-    for (const run of runs) printProfile(run, profileOf(profileDir, run))
+    for (const measured of cold ? [cold, run] : [run]) printProfile(measured, profileOf(profileDir, measured))
     console.log(`\nCPU profiles (open in Chrome DevTools): ${profileDir}`)
   }
-  return measured
+  return run
 }
 
 /** `--capacity`: the stepped search on 3 nodes and on 1, then the latency-vs-load chart (docs/). */

@@ -7,6 +7,7 @@ import { type ChatMessage, Collections, countOnline, type MessageDoc, RedisKeys,
 import type { Redis } from 'ioredis'
 import type { Db } from 'mongodb'
 import { type Client, connect, createRoom, register, type TestUser } from '../../infra/test/support/clients.js'
+import { joinRefusalIsFinal, REJOIN_DELAY_MS } from '../../web/src/joinRefusal.js'
 
 export interface Member {
   user: TestUser
@@ -94,8 +95,10 @@ export class ChatLoad {
         .then((ack) => {
           if (!ack.ok) {
             this.joinFailures.set(ack.error.code, (this.joinFailures.get(ack.error.code) ?? 0) + 1)
-            // As the web app does: a refusal that may pass (INTERNAL, RATE_LIMITED) is tried again.
-            if (ack.error.code !== 'ROOM_NOT_FOUND') setTimeout(() => socket.connected && socket.disconnect().connect(), 1000)
+            // A refusal that may pass is tried again after the web app's delay (here by connecting
+            // anew, which joins again).
+            if (!joinRefusalIsFinal(ack.error.code))
+              setTimeout(() => socket.connected && socket.disconnect().connect(), REJOIN_DELAY_MS)
             return
           }
           if (!socket.connected) return

@@ -11,6 +11,7 @@ import {
 } from '@hangout/protocol'
 import { signal } from '@preact/signals'
 import { io, type Socket } from 'socket.io-client'
+import { joinRefusalIsFinal, REJOIN_DELAY_MS } from './joinRefusal.js'
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline'
 type RoomSocket = Socket<ServerToClientEvents, ClientToServerEvents>
@@ -35,8 +36,6 @@ export interface RoomConnectionOptions {
 
 /** How long an emit waits for its acknowledgement. */
 const ACK_TIMEOUT_MS = 8000
-/** Before retrying a join the server answered with a passing error (INTERNAL, RATE_LIMITED). */
-const REJOIN_DELAY_MS = 1000
 
 /**
  * One socket for one open room: it joins on every (re)connect, follows `rebalance`, and tells its
@@ -94,7 +93,7 @@ export function connectRoom(options: RoomConnectionOptions) {
       node.value = ack.node
       status.value = 'connected'
       options.onJoined(ack)
-    } else if (ack.error.code === 'ROOM_NOT_FOUND' || ack.error.code === 'BAD_REQUEST') {
+    } else if (joinRefusalIsFinal(ack.error.code)) {
       close()
       options.onJoinRefused(ack.error)
     } else {

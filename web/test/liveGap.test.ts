@@ -67,47 +67,38 @@ test('a message stored after a later one is fetched on a later look', async () =
   expect(asked).toEqual([5, 5])
 }, 15000)
 
-test('a message whose store stalled for most of a minute is still found, and a gap skipped for good stops being looked at', async () => {
-  // The schedule's own clock: each wait resolves at once, and the store catches up at 40 s.
+/**
+ * Runs `fillLiveGap` for the gap of seq 3 on its own clock (each wait resolves at once); the
+ * server has 1, 2 and 4, and stores 3 once the clock reaches `storedAtMs` (never, if undefined).
+ */
+async function lookForSeq3(storedAtMs?: number) {
   const server = [1, 2, 4].map(msg)
   let log: readonly ChatMessage[] = server.slice()
   let now = 0
   const looks: number[] = []
-  const wait = async (ms: number) => {
-    now += ms
-    if (now >= 40_000 && !server.some((m) => m.seq === 3)) server.splice(2, 0, msg(3))
-  }
-  const fetchBefore = async (before: number) => {
-    looks.push(now)
-    return server.filter((m) => m.seq < before)
-  }
   await fillLiveGap(
     { after: 2, before: 4 },
     () => log,
-    fetchBefore,
-    (found) => (log = mergeMessages(log, found)),
-    wait,
-  )
-  expect(log.map((m) => m.seq)).toEqual([1, 2, 3, 4])
-  expect(looks).toEqual([400, 1500, 4000, 15_000, 60_000])
-
-  // Seq 3 never stored (its insert failed): every look comes back short, and then it stops.
-  const skipped = [1, 2, 4].map(msg)
-  let skippedLog: readonly ChatMessage[] = skipped.slice()
-  looks.length = 0
-  now = 0
-  await fillLiveGap(
-    { after: 2, before: 4 },
-    () => skippedLog,
     async (before) => {
       looks.push(now)
-      return skipped.filter((m) => m.seq < before)
+      return server.filter((m) => m.seq < before)
     },
-    (found) => (skippedLog = mergeMessages(skippedLog, found)),
+    (found) => (log = mergeMessages(log, found)),
     async (ms) => {
       now += ms
+      if (storedAtMs !== undefined && now >= storedAtMs && !server.some((m) => m.seq === 3)) server.splice(2, 0, msg(3))
     },
   )
-  expect(skippedLog.map((m) => m.seq)).toEqual([1, 2, 4])
-  expect(looks).toEqual([...LIVE_GAP_LOOKS_MS])
+  return { seqs: log.map((m) => m.seq), looks }
+}
+
+test('a message whose store stalled for most of a minute is still found, and a gap skipped for good stops being looked at', async () => {
+  const stalled = await lookForSeq3(40_000)
+  expect(stalled.seqs).toEqual([1, 2, 3, 4])
+  expect(stalled.looks).toEqual([400, 1500, 4000, 15_000, 60_000])
+
+  // Seq 3 never stored (its insert failed): every look comes back short, and then it stops.
+  const skipped = await lookForSeq3()
+  expect(skipped.seqs).toEqual([1, 2, 4])
+  expect(skipped.looks).toEqual([...LIVE_GAP_LOOKS_MS])
 })
