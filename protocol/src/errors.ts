@@ -16,7 +16,7 @@ export type RestErrorCode = keyof typeof RestErrorStatus
 export const REST_ERROR_CODES = Object.keys(RestErrorStatus) as RestErrorCode[]
 
 /** Codes a socket acknowledgement may carry. */
-export const AckErrorCodes = ['BAD_REQUEST', 'ROOM_NOT_FOUND', 'NOT_IN_ROOM', 'RATE_LIMITED', 'INTERNAL'] as const
+export const AckErrorCodes = ['BAD_REQUEST', 'ROOM_NOT_FOUND', 'NOT_IN_ROOM', 'FORBIDDEN', 'RATE_LIMITED', 'INTERNAL'] as const
 export type AckErrorCode = (typeof AckErrorCodes)[number]
 
 export const RestError = Type.Object(
@@ -42,5 +42,7 @@ export type AckError = Static<typeof AckError>
 /** The message every connect_error carries when the handshake token is refused. */
 export const HANDSHAKE_UNAUTHORIZED = 'UNAUTHORIZED'
 export const HANDSHAKE_FORBIDDEN_ORIGIN = 'FORBIDDEN_ORIGIN'
+/** The user holds the most sockets allowed at once across the cluster (CONTRACT: 20). */
+export const HANDSHAKE_RATE_LIMITED = 'RATE_LIMITED'
 /** The handshake could not be checked now (the user store does not answer): try again later. */
 export const HANDSHAKE_UNAVAILABLE = 'UNAVAILABLE'

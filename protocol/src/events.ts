@@ -1,6 +1,16 @@
 import { type Static, Type, type TSchema } from 'typebox'
 import { AckError } from './errors.js'
-import { CatalogPage, ChatText, HISTORY_LIMIT, ProductId, RoomId, ScrollTop } from './fields.js'
+import {
+  CatalogPage,
+  ChatText,
+  ClientId,
+  HISTORY_LIMIT,
+  MessageId,
+  PointerFraction,
+  ProductId,
+  RoomId,
+  ScrollTop,
+} from './fields.js'
 import { ChatMessage, PublicUser, Room, RoomState } from './models.js'
 
 /** Client → server event names. */
@@ -11,6 +21,10 @@ export const ClientEvent = {
   click: 'click_event',
   scroll: 'scroll_update',
   page: 'page_change',
+  typing: 'typing',
+  pointer: 'pointer_move',
+  editMessage: 'edit_message',
+  deleteMessage: 'delete_message',
 } as const
 export type ClientEventName = (typeof ClientEvent)[keyof typeof ClientEvent]
 
@@ -22,6 +36,10 @@ export const ServerEvent = {
   userClicked: 'user_clicked',
   scrollUpdated: 'scroll_updated',
   pageChanged: 'page_changed',
+  userTyping: 'user_typing',
+  pointerMoved: 'pointer_moved',
+  messageEdited: 'message_edited',
+  messageDeleted: 'message_deleted',
   rebalance: 'rebalance',
 } as const
 export type ServerEventName = (typeof ServerEvent)[keyof typeof ServerEvent]
@@ -33,7 +51,7 @@ export const JoinRoomPayload = Type.Object({ roomId: RoomId }, strict)
 export type JoinRoomPayload = Static<typeof JoinRoomPayload>
 export const LeaveRoomPayload = Type.Object({ roomId: RoomId }, strict)
 export type LeaveRoomPayload = Static<typeof LeaveRoomPayload>
-export const MessagePayload = Type.Object({ roomId: RoomId, text: ChatText }, strict)
+export const MessagePayload = Type.Object({ roomId: RoomId, text: ChatText, clientId: Type.Optional(ClientId) }, strict)
 export type MessagePayload = Static<typeof MessagePayload>
 export const ClickPayload = Type.Object({ roomId: RoomId, productId: ProductId }, strict)
 export type ClickPayload = Static<typeof ClickPayload>
@@ -41,6 +59,14 @@ export const ScrollPayload = Type.Object({ roomId: RoomId, top: ScrollTop }, str
 export type ScrollPayload = Static<typeof ScrollPayload>
 export const PagePayload = Type.Object({ roomId: RoomId, page: CatalogPage }, strict)
 export type PagePayload = Static<typeof PagePayload>
+export const TypingPayload = Type.Object({ roomId: RoomId }, strict)
+export type TypingPayload = Static<typeof TypingPayload>
+export const PointerPayload = Type.Object({ roomId: RoomId, x: PointerFraction, y: PointerFraction }, strict)
+export type PointerPayload = Static<typeof PointerPayload>
+export const EditMessagePayload = Type.Object({ roomId: RoomId, id: MessageId, text: ChatText }, strict)
+export type EditMessagePayload = Static<typeof EditMessagePayload>
+export const DeleteMessagePayload = Type.Object({ roomId: RoomId, id: MessageId }, strict)
+export type DeleteMessagePayload = Static<typeof DeleteMessagePayload>
 
 /** The payload schema of every client event, by name. */
 export const ClientPayloads = {
@@ -50,6 +76,10 @@ export const ClientPayloads = {
   [ClientEvent.click]: ClickPayload,
   [ClientEvent.scroll]: ScrollPayload,
   [ClientEvent.page]: PagePayload,
+  [ClientEvent.typing]: TypingPayload,
+  [ClientEvent.pointer]: PointerPayload,
+  [ClientEvent.editMessage]: EditMessagePayload,
+  [ClientEvent.deleteMessage]: DeleteMessagePayload,
 } as const satisfies Record<ClientEventName, TSchema>
 
 // Acknowledgements.
@@ -85,6 +115,12 @@ export const ScrollUpdatedPayload = Type.Object({ roomId: RoomId, user: PublicUs
 export type ScrollUpdatedPayload = Static<typeof ScrollUpdatedPayload>
 export const PageChangedPayload = Type.Object({ roomId: RoomId, user: PublicUser, page: CatalogPage })
 export type PageChangedPayload = Static<typeof PageChangedPayload>
+export const UserTypingPayload = Type.Object({ roomId: RoomId, user: PublicUser })
+export type UserTypingPayload = Static<typeof UserTypingPayload>
+export const PointerMovedPayload = Type.Object({ roomId: RoomId, user: PublicUser, x: PointerFraction, y: PointerFraction })
+export type PointerMovedPayload = Static<typeof PointerMovedPayload>
+export const MessageDeletedPayload = Type.Object({ roomId: RoomId, id: MessageId, seq: Type.Integer({ minimum: 1 }) })
+export type MessageDeletedPayload = Static<typeof MessageDeletedPayload>
 export const RebalancePayload = Type.Object({ roomId: RoomId, delayMs: Type.Integer({ minimum: 0 }) })
 export type RebalancePayload = Static<typeof RebalancePayload>
 
@@ -98,6 +134,10 @@ export interface ClientToServerEvents {
   click_event: (payload: ClickPayload, ack: Callback<SimpleAck>) => void
   scroll_update: (payload: ScrollPayload, ack: Callback<SimpleAck>) => void
   page_change: (payload: PagePayload, ack: Callback<SimpleAck>) => void
+  typing: (payload: TypingPayload, ack: Callback<SimpleAck>) => void
+  pointer_move: (payload: PointerPayload, ack: Callback<SimpleAck>) => void
+  edit_message: (payload: EditMessagePayload, ack: Callback<MessageAck>) => void
+  delete_message: (payload: DeleteMessagePayload, ack: Callback<SimpleAck>) => void
 }
 
 export interface ServerToClientEvents {
@@ -107,6 +147,10 @@ export interface ServerToClientEvents {
   user_clicked: (payload: UserClickedPayload) => void
   scroll_updated: (payload: ScrollUpdatedPayload) => void
   page_changed: (payload: PageChangedPayload) => void
+  user_typing: (payload: UserTypingPayload) => void
+  pointer_moved: (payload: PointerMovedPayload) => void
+  message_edited: (payload: ChatMessage) => void
+  message_deleted: (payload: MessageDeletedPayload) => void
   rebalance: (payload: RebalancePayload) => void
 }
 

@@ -31,6 +31,10 @@ export const ChatMessage = Type.Object({
   user: PublicUser,
   text: Type.String(),
   ts: Type.Integer({ minimum: 0 }),
+  /** Milliseconds since the epoch of the last edit, when the author edited it. */
+  editedAt: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** A deleted message keeps its place (and `seq`) with empty text. */
+  deleted: Type.Optional(Type.Literal(true)),
 })
 export type ChatMessage = Static<typeof ChatMessage>
 

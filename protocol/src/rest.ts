@@ -6,6 +6,7 @@ import { ChatMessage, Room, RoomSummary, User } from './models.js'
 export const Routes = {
   register: '/auth/register',
   login: '/auth/login',
+  logout: '/auth/logout',
   profile: '/auth/profile',
   createRoom: '/rooms/room',
   joinRoom: '/rooms/join',
@@ -58,6 +59,13 @@ export const HealthResponse = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
   node: Type.Optional(Type.String()),
   down: Type.Optional(Type.Array(Type.String())),
+  /** Only when the service runs on a Redis Cluster: its cluster_state and its shards as this service sees them. */
+  redisCluster: Type.Optional(
+    Type.Object({
+      state: Type.String(),
+      shards: Type.Array(Type.Object({ master: Type.String(), replicas: Type.Array(Type.String()), slots: Type.Integer() })),
+    }),
+  ),
 })
 export type HealthResponse = Static<typeof HealthResponse>
 

@@ -1,5 +1,4 @@
-import { ClientPayloads, type ClientEventName } from './events.js'
-import { HandshakeAuth } from './events.js'
+import { ClientPayloads, type ClientEventName, HandshakeAuth } from './events.js'
 import { CreateRoomBody, JoinRoomBody, LoginBody, MessagesQuery, RegisterBody, RoomParams } from './rest.js'
 import { validator } from './validate.js'
 
@@ -11,6 +10,10 @@ export const clientPayloadValidators = {
   click_event: validator(ClientPayloads.click_event),
   scroll_update: validator(ClientPayloads.scroll_update),
   page_change: validator(ClientPayloads.page_change),
+  typing: validator(ClientPayloads.typing),
+  pointer_move: validator(ClientPayloads.pointer_move),
+  edit_message: validator(ClientPayloads.edit_message),
+  delete_message: validator(ClientPayloads.delete_message),
 } satisfies { [E in ClientEventName]: ReturnType<typeof validator<(typeof ClientPayloads)[E]>> }
 
 export const handshakeAuthValidator = validator(HandshakeAuth)
