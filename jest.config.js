@@ -19,6 +19,8 @@ export default {
   testMatch: ['<rootDir>/*/test/**/*.test.ts', '<rootDir>/*/test/**/*.test.tsx', '<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/infra/test/global-setup.mjs',
   globalTeardown: '<rootDir>/infra/test/global-teardown.mjs',
+  // Every fast-check property runs from a recorded seed that `./hangout test --replay` takes back.
+  setupFilesAfterEnv: ['<rootDir>/infra/test/fuzz-seeds.ts'],
   testTimeout: 60000,
   // Every suite starts real clusters (nginx, API, gateways, Redis, FerretDB, Chromium): on a 2-core
   // CI machine one suite at a time keeps their timing honest; locally two run side by side.
