@@ -1,0 +1,5 @@
+export * from './chat-log.js'
+export * from './client-id.js'
+export * from './connection.js'
+export * from './join-refusal.js'
+export * from './silence.js'

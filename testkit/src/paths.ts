@@ -1,0 +1,1 @@
+export { DATA_DIR, ROOT, TSX_IMPORT } from '@hangout/infra/paths'
