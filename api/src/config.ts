@@ -1,7 +1,16 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto'
-import { ConfigError, readEnvConfig } from '@hangout/infra/config'
-import { ensureDevKeyPair, readKey } from '@hangout/infra/keys'
-import { DEFAULT_MONGO_URL, DEFAULT_REDIS_URL } from '@hangout/infra/services'
+import {
+  ConfigError,
+  DEFAULT_MONGO_URL,
+  DEFAULT_REDIS_URL,
+  ensureDevKeyPair,
+  LOG_LEVELS,
+  type LogLevel,
+  readEnvConfig,
+  readKey,
+  type RedisTarget,
+  redisTarget,
+} from '@hangout/runtime'
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER } from '@hangout/protocol'
 import Type, { type Static } from 'typebox'
 
@@ -11,46 +20,97 @@ export const ApiEnv = Type.Object({
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   MONGO_URL: Type.String({ pattern: '^mongodb(\\+srv)?://', default: DEFAULT_MONGO_URL }),
   REDIS_URL: Type.String({ pattern: '^rediss?://', default: DEFAULT_REDIS_URL }),
+  /** Seed nodes of a Redis Cluster, `host:port,...`: when set, Redis is that cluster and REDIS_URL is unused. */
+  REDIS_CLUSTER_NODES: Type.Optional(Type.String()),
   JWT_ISSUER: Type.String({ minLength: 1, default: DEFAULT_TOKEN_ISSUER }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: DEFAULT_TOKEN_AUDIENCE }),
   /** Token lifetime: a number and a unit, s, m, h or d. */
   JWT_TTL: Type.String({ pattern: '^[1-9][0-9]*[smhd]$', default: '12h' }),
-  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info' }),
   /** Proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDRs. */
   TRUST_PROXY: Type.String({ default: '127.0.0.1,::1' }),
   /** Browser origins allowed by CORS, comma-separated; empty: CORS closed. */
   CORS_ORIGINS: Type.String({ default: '' }),
   BODY_LIMIT: Type.Integer({ minimum: 256, maximum: 1048576, default: 16384 }),
-  /** Login and register attempts per client IP (and logins per email) in RATE_LIMIT_WINDOW ms. */
+  /** Login and register attempts per client IP, and rooms created per user, in RATE_LIMIT_WINDOW ms. */
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 30 }),
   RATE_LIMIT_WINDOW: Type.Integer({ minimum: 1000, default: 60000 }),
+  /** Failed logins for one email from one client address before each further failure doubles a wait. */
+  LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 5 }),
+  /** Failed logins from one client address, whatever the emails, before each further one doubles a wait. */
+  LOGIN_FAILURES_PER_ADDRESS: Type.Integer({ minimum: 1, default: 20 }),
+  /** The first wait after the free failures, in ms; it doubles with each failure, up to LOGIN_BACKOFF_MAX_MS. */
+  LOGIN_BACKOFF_MS: Type.Integer({ minimum: 1, default: 1000 }),
+  LOGIN_BACKOFF_MAX_MS: Type.Integer({ minimum: 1, default: 900000 }),
   /** Prefix of the rate limiter's Redis keys. */
   RATE_LIMIT_NAMESPACE: Type.String({ minLength: 1, default: 'hg:rl:' }),
+  /**
+   * The longest a request waits on MongoDB or Redis (ms) before it answers 503: well under the
+   * edge's 30 s read timeout, so a stalled store is told as such instead of as a dead API.
+   */
+  DEPENDENCY_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 20000, default: 5000 }),
 })
 export type ApiEnv = Static<typeof ApiEnv>
 
-export interface ApiConfig extends ApiEnv {
-  jwtPrivateKey: string
-  jwtPublicKey: string
-  /** JWT_TTL in seconds. */
-  jwtTtlSeconds: number
+/** The API's configuration, named as the gateway's is (camelCase, grouped by concern). */
+export interface ApiConfig {
+  port: number
+  host: string
+  mongoUrl: string
+  /** REDIS_URL, or the cluster of REDIS_CLUSTER_NODES. */
+  redis: RedisTarget
+  jwt: {
+    privateKey: string
+    publicKey: string
+    issuer: string
+    audience: string
+    /** JWT_TTL in seconds. */
+    ttlSeconds: number
+  }
+  logLevel: LogLevel
   trustProxy: string[]
   corsOrigins: string[]
+  /** Bytes; larger bodies get 413. */
+  bodyLimit: number
+  /** Login and register attempts per client IP, and rooms created per user, in `windowMs`. */
+  rateLimit: { max: number; windowMs: number; namespace: string }
+  /** Failed logins let through per (email, address) and per address before a doubling wait (baseMs up to maxMs). */
+  loginLimits: { freePerAccount: number; freePerAddress: number; baseMs: number; maxMs: number }
+  /** The longest a request waits on MongoDB or Redis before it answers 503. */
+  dependencyTimeoutMs: number
 }
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const
 
 /** Reads and checks the API's whole configuration once; throws a ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
-  const base = readEnvConfig(ApiEnv, env)
+  const raw = readEnvConfig(ApiEnv, env)
   const keys = readKeys(env)
-  const unit = base.JWT_TTL.slice(-1) as keyof typeof UNIT_SECONDS
+  const unit = raw.JWT_TTL.slice(-1) as keyof typeof UNIT_SECONDS
   return {
-    ...base,
-    ...keys,
-    jwtTtlSeconds: Number(base.JWT_TTL.slice(0, -1)) * UNIT_SECONDS[unit],
-    trustProxy: list(base.TRUST_PROXY),
-    corsOrigins: list(base.CORS_ORIGINS),
+    port: raw.PORT,
+    host: raw.HOST,
+    mongoUrl: raw.MONGO_URL,
+    redis: redisTarget(raw.REDIS_URL, raw.REDIS_CLUSTER_NODES),
+    jwt: {
+      privateKey: keys.jwtPrivateKey,
+      publicKey: keys.jwtPublicKey,
+      issuer: raw.JWT_ISSUER,
+      audience: raw.JWT_AUDIENCE,
+      ttlSeconds: Number(raw.JWT_TTL.slice(0, -1)) * UNIT_SECONDS[unit],
+    },
+    logLevel: raw.LOG_LEVEL,
+    trustProxy: list(raw.TRUST_PROXY),
+    corsOrigins: list(raw.CORS_ORIGINS),
+    bodyLimit: raw.BODY_LIMIT,
+    rateLimit: { max: raw.RATE_LIMIT_MAX, windowMs: raw.RATE_LIMIT_WINDOW, namespace: raw.RATE_LIMIT_NAMESPACE },
+    loginLimits: {
+      freePerAccount: raw.LOGIN_FAILURES_PER_ACCOUNT,
+      freePerAddress: raw.LOGIN_FAILURES_PER_ADDRESS,
+      baseMs: raw.LOGIN_BACKOFF_MS,
+      maxMs: raw.LOGIN_BACKOFF_MAX_MS,
+    },
+    dependencyTimeoutMs: raw.DEPENDENCY_TIMEOUT_MS,
   }
 }
 

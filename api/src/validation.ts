@@ -1,4 +1,4 @@
-import { convertExactly } from '@hangout/infra/config'
+import { convertExactly } from '@hangout/runtime'
 import type { FastifySchemaCompiler } from 'fastify'
 import type { TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'

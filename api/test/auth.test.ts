@@ -1,4 +1,4 @@
-import { Collections, type UserDoc } from '@hangout/protocol'
+import { Collections, type UserDoc } from '@hangout/store'
 import { call, register, startTestApi, type TestApi, uniqueEmail } from './helpers.js'
 
 let api: TestApi

@@ -18,15 +18,12 @@ test('defaults serve the local cluster; JWT_TTL becomes seconds; lists are split
     CORS_ORIGINS: 'https://a.example, https://b.example',
   })
   expect(config).toMatchObject({
-    PORT: 3000,
-    HOST: '127.0.0.1',
-    JWT_ISSUER: DEFAULT_TOKEN_ISSUER,
-    JWT_AUDIENCE: DEFAULT_TOKEN_AUDIENCE,
-    jwtTtlSeconds: 5400,
+    port: 3000,
+    host: '127.0.0.1',
+    jwt: { issuer: DEFAULT_TOKEN_ISSUER, audience: DEFAULT_TOKEN_AUDIENCE, ttlSeconds: 5400, privateKey: keys.privateKey },
     trustProxy: ['127.0.0.1', '::1'],
     corsOrigins: ['https://a.example', 'https://b.example'],
-    BODY_LIMIT: 16384,
-    jwtPrivateKey: keys.privateKey,
+    bodyLimit: 16384,
   })
 })
 

@@ -46,7 +46,7 @@ export async function startTestApi(env: Record<string, string> = {}, host = '127
       await closeClients(clients).catch(() => undefined)
       // Fresh connections: a test may have broken the app's own on purpose.
       const cleanup = await connectClients(config)
-      const keys = await cleanup.redis.keys(`${config.RATE_LIMIT_NAMESPACE}*`)
+      const keys = await cleanup.redis.keys(`${config.rateLimit.namespace}*`)
       if (keys.length) await cleanup.redis.del(...keys)
       await cleanup.db.dropDatabase()
       await closeClients(cleanup)

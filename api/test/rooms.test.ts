@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { Collections, type MessageDoc, RedisKeys, type RoomDoc, presenceField } from '@hangout/protocol'
+import {
+  Collections,
+  type MembershipDoc,
+  type MessageDoc,
+  membershipId,
+  RedisKeys,
+  type RoomDoc,
+  presenceField,
+} from '@hangout/store'
 import { call, register, startTestApi, type TestApi } from './helpers.js'
 
 let api: TestApi
@@ -74,7 +82,7 @@ describe('POST /rooms/join', () => {
 })
 
 describe('GET /rooms', () => {
-  test('lists the newest first, each with the distinct users online from Redis presence', async () => {
+  test('lists the rooms the caller owns or joined, most recently used first, each with the distinct users online', async () => {
     const older = await createRoom('Older')
     const newer = await createRoom('Newer')
     const key = RedisKeys.presence(newer.id)
@@ -95,9 +103,23 @@ describe('GET /rooms', () => {
     expect(ids.indexOf(newer.id)).toBeLessThan(ids.indexOf(older.id))
     expect(answer.body.rooms.find((r: { id: string }) => r.id === newer.id)).toEqual({ ...newer, online: 2 })
     expect(answer.body.rooms.find((r: { id: string }) => r.id === older.id)).toEqual({ ...older, online: 0 })
-    for (let i = 1; i < answer.body.rooms.length; i++) {
-      expect(answer.body.rooms[i - 1].createdAt >= answer.body.rooms[i].createdAt).toBe(true)
-    }
+
+    // Opening the older room again makes it the most recently used.
+    expect((await call(api.url, 'POST', '/rooms/join', { token, body: { roomId: older.id } })).status).toBe(200)
+    const again = (await call(api.url, 'GET', '/rooms', { token })).body.rooms.map((r: { id: string }) => r.id)
+    expect(again.indexOf(older.id)).toBeLessThan(again.indexOf(newer.id))
+  })
+
+  test('a stranger sees none of them; joining by the id adds the room to their list', async () => {
+    const room = await createRoom('Private until shared')
+    const stranger = await register(api.url, 'Stranger')
+    expect((await call(api.url, 'GET', '/rooms', { token: stranger.token })).body).toEqual({ rooms: [] })
+    expect((await call(api.url, 'POST', '/rooms/join', { token: stranger.token, body: { roomId: room.id } })).status).toBe(200)
+    expect((await call(api.url, 'GET', '/rooms', { token: stranger.token })).body).toEqual({ rooms: [{ ...room, online: 0 }] })
+    const doc = await api.clients.db
+      .collection<MembershipDoc>(Collections.memberships)
+      .findOne({ _id: membershipId(stranger.user.id, room.id) })
+    expect(doc).toMatchObject({ userId: stranger.user.id, roomId: room.id })
   })
 
   test('caps the list at 50', async () => {
@@ -109,6 +131,14 @@ describe('GET /rooms', () => {
       createdAt: new Date(base + i),
     }))
     await api.clients.db.collection<RoomDoc>(Collections.rooms).insertMany(docs)
+    const memberships: MembershipDoc[] = docs.map((doc) => ({
+      _id: membershipId(userId, doc._id),
+      userId,
+      roomId: doc._id,
+      joinedAt: doc.createdAt,
+      lastUsedAt: doc.createdAt,
+    }))
+    await api.clients.db.collection<MembershipDoc>(Collections.memberships).insertMany(memberships)
     const answer = await call(api.url, 'GET', '/rooms', { token })
     expect(answer.body.rooms).toHaveLength(50)
     expect(answer.body.rooms[0].id).toBe(docs[54]?._id)
@@ -172,6 +202,17 @@ describe('GET /rooms/:roomId/messages', () => {
       expect(answer.body.error.message).toMatch(/^querystring/)
     },
   )
+
+  test('a caller who is not a member: 403 FORBIDDEN, until they join by the id', async () => {
+    const stranger = await register(api.url, 'Snoop')
+    const refused = await call(api.url, 'GET', `/rooms/${roomId}/messages`, { token: stranger.token })
+    expect(refused.status).toBe(403)
+    expect(refused.body).toEqual({ error: { code: 'FORBIDDEN', message: expect.any(String) } })
+    await call(api.url, 'POST', '/rooms/join', { token: stranger.token, body: { roomId } })
+    expect(seqs((await call(api.url, 'GET', `/rooms/${roomId}/messages`, { token: stranger.token })).body)).toEqual(
+      range(71, 120),
+    )
+  })
 
   test('an unknown room is 404 ROOM_NOT_FOUND; a malformed id is 400; no token is 401', async () => {
     const unknown = await call(api.url, 'GET', '/rooms/nosuchroom/messages', { token })

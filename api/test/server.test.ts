@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startApi } from '@hangout/infra/launch-api'
-import { freePort, type ManagedProcess, waitFor } from '@hangout/infra/process'
-import { startFerretDb } from '@hangout/infra/services'
+import { startApi } from '@hangout/testkit/launch'
+import { freePort, type ManagedProcess, waitFor } from '@hangout/testkit/process'
+import { startFerretDb } from '@hangout/testkit/services'
 import { call, uniqueEmail } from './helpers.js'
 
 /** The real server process (server.ts through startApi) on its own FerretDB, which this suite kills. */

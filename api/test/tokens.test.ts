@@ -18,6 +18,7 @@ const claims = (extra: object = {}) => ({
   aud: 'hangout',
   iat: now(),
   exp: now() + 600,
+  jti: `crafted-${Math.random().toString(36).slice(2)}`,
   ...extra,
 })
 
@@ -33,8 +34,13 @@ async function expectRefused(token: string) {
 }
 
 test('a token crafted by hand with the real key and right claims is accepted (the checks below can pass)', async () => {
-  const token = craftToken(EDDSA, claims(), ed25519Signer(api.config.jwtPrivateKey))
+  const token = craftToken(EDDSA, claims(), ed25519Signer(api.config.jwt.privateKey))
   expect((await call(api.url, 'GET', '/auth/profile', { token })).status).toBe(200)
+})
+
+test.each(['jti', 'iat', 'iss', 'aud'])('a token without %s is refused, though signed with the real key', async (claim) => {
+  const { [claim as 'jti']: _left, ...rest } = claims()
+  await expectRefused(craftToken(EDDSA, rest, ed25519Signer(api.config.jwt.privateKey)))
 })
 
 test('a tampered token (claims changed after signing) is refused', async () => {
@@ -47,7 +53,7 @@ test('a tampered token (claims changed after signing) is refused', async () => {
 })
 
 test('an expired token is refused', async () => {
-  await expectRefused(craftToken(EDDSA, claims({ iat: now() - 7200, exp: now() - 60 }), ed25519Signer(api.config.jwtPrivateKey)))
+  await expectRefused(craftToken(EDDSA, claims({ iat: now() - 7200, exp: now() - 60 }), ed25519Signer(api.config.jwt.privateKey)))
 })
 
 test('a token signed with another Ed25519 key is refused', async () => {
@@ -63,11 +69,11 @@ test('alg: none is refused', async () => {
 })
 
 test('HS256 signed with the public key as the secret is refused', async () => {
-  await expectRefused(craftToken({ alg: 'HS256', typ: 'JWT' }, claims(), hs256Signer(api.config.jwtPublicKey)))
+  await expectRefused(craftToken({ alg: 'HS256', typ: 'JWT' }, claims(), hs256Signer(api.config.jwt.publicKey)))
 })
 
 test('a wrong issuer or audience is refused, and so is a token without exp', async () => {
-  const signer = ed25519Signer(api.config.jwtPrivateKey)
+  const signer = ed25519Signer(api.config.jwt.privateKey)
   await expectRefused(craftToken(EDDSA, claims({ iss: 'someone-else' }), signer))
   await expectRefused(craftToken(EDDSA, claims({ aud: 'another-app' }), signer))
   const { exp: _exp, ...withoutExp } = claims()

@@ -1,13 +1,20 @@
 import type { RestError, RestErrorCode } from '@hangout/protocol'
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
+import { isDependencyUnavailable } from '../dependency-failures.js'
 import { ApiError } from '../errors.js'
+
+/** Seconds a client is asked to wait before retrying after a 503. */
+const RETRY_AFTER_SECONDS = 5
 
 /** The one place where errors become the contract's `{error: {code, message}}`. */
 export const errorsPlugin = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, code, message } = classify(error)
-    if (status >= 500) request.log.error({ err: error }, 'request failed')
+    if (status === 503) {
+      request.log.warn({ reason: error.message }, 'a dependency did not answer')
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS))
+    } else if (status >= 500) request.log.error({ err: error }, 'request failed')
     return send(reply, status, code, message)
   })
 
@@ -43,6 +50,10 @@ function classify(error: FastifyError): Classified {
   }
   if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
     return { status: 400, code: 'VALIDATION_FAILED', message: 'body is not valid JSON' }
+  }
+  // The contract has no code of its own for this: INTERNAL, with the status that says "try again".
+  if (isDependencyUnavailable(error)) {
+    return { status: 503, code: 'INTERNAL', message: 'a service this request needs is not answering; try again shortly' }
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     // Fastify's own client errors (empty body, bad content length...): its text names no internals.

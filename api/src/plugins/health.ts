@@ -1,4 +1,5 @@
 import type { HealthResponse } from '@hangout/protocol'
+import { redisClusterHealthWithin, withTimeout } from '@hangout/runtime'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { ApiClients } from '../clients.js'
@@ -15,8 +16,10 @@ export const healthPlugin = fp(async (app: FastifyInstance, clients: ApiClients)
       if ((await clients.redis.ping()) !== 'PONG') throw new Error('redis did not answer PONG')
     },
   }
+  const { redis } = clients
 
   app.get('/healthz', async (request, reply) => {
+    const cluster = redisClusterHealthWithin(redis, PROBE_TIMEOUT_MS)
     const results = await Promise.all(
       Object.entries(probes).map(async ([name, probe]) => {
         try {
@@ -28,16 +31,10 @@ export const healthPlugin = fp(async (app: FastifyInstance, clients: ApiClients)
         }
       }),
     )
+    const redisCluster = await cluster
     const down = results.filter((name): name is string => name !== undefined)
+    if (redisCluster && redisCluster.state !== 'ok' && !down.includes('redis')) down.push('redis')
     const body: HealthResponse = down.length ? { status: 'unavailable', down } : { status: 'ok' }
-    return reply.code(down.length ? 503 : 200).send(body)
+    return reply.code(down.length ? 503 : 200).send(redisCluster ? { ...body, redisCluster } : body)
   })
 })
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
-}

@@ -1,22 +1,27 @@
 import rateLimit from '@fastify/rate-limit'
 import type { LoginBody } from '@hangout/protocol'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@hangout/runtime'
 import type { ApiConfig } from '../config.js'
 import { ApiError } from '../errors.js'
-import { emailKey } from '../store/users.js'
+import { emailKey } from '@hangout/store'
+import { LoginLimits } from '../login-limits.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Counts a login attempt (a validated LoginBody) against its email, across every client IP; RATE_LIMITED past the limit. */
-    limitLoginEmail(request: FastifyRequest): Promise<void>
+    /** Failed logins per (email, client address) and per client address, with backoff. */
+    loginLimits: LoginLimits
+    /** Counts a room creation against the signed-in user; RATE_LIMITED past the limit. */
+    limitRoomCreation(request: FastifyRequest, reply: FastifyReply): Promise<void>
+    /** RATE_LIMITED when this client address must still wait before trying this email again. */
+    limitLoginFailures(request: FastifyRequest, reply: FastifyReply): Promise<void>
   }
 }
 
 export interface RateLimitOptions {
   config: ApiConfig
-  redis: Redis
+  redis: RedisClient
 }
 
 /**
@@ -26,18 +31,32 @@ export interface RateLimitOptions {
 export const rateLimitPlugin = fp(async (app: FastifyInstance, { config, redis }: RateLimitOptions) => {
   await app.register(rateLimit, {
     global: false,
-    max: config.RATE_LIMIT_MAX,
-    timeWindow: config.RATE_LIMIT_WINDOW,
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.windowMs,
     redis,
-    nameSpace: config.RATE_LIMIT_NAMESPACE,
+    nameSpace: config.rateLimit.namespace,
   })
 
-  const perEmail = app.createRateLimit({
-    keyGenerator: (request: FastifyRequest) => `login-email:${emailKey((request.body as LoginBody).email)}`,
+  const perCreator = app.createRateLimit({
+    keyGenerator: (request: FastifyRequest) => `room-create:${request.user.sub}`,
   })
-  app.decorate('limitLoginEmail', async (request: FastifyRequest) => {
-    const limit = await perEmail(request)
-    if (!limit.isAllowed && limit.isExceeded)
-      throw new ApiError('RATE_LIMITED', 'too many login attempts for this account, try again later')
+  app.decorate('limitRoomCreation', async (request: FastifyRequest, reply: FastifyReply) => {
+    const limit = await perCreator(request)
+    if (limit.isAllowed || !limit.isExceeded) return
+    reply.header('retry-after', Math.ceil(limit.ttl / 1000))
+    throw new ApiError('RATE_LIMITED', 'too many rooms created, try again later')
+  })
+
+  const loginLimits = new LoginLimits(redis, {
+    namespace: config.rateLimit.namespace,
+    ...config.loginLimits,
+  })
+  app.decorate('loginLimits', loginLimits)
+  // A preHandler: the body is a validated LoginBody by then.
+  app.decorate('limitLoginFailures', async (request: FastifyRequest, reply: FastifyReply) => {
+    const waitMs = await loginLimits.waitMs(emailKey((request.body as LoginBody).email), request.ip)
+    if (waitMs <= 0) return
+    reply.header('retry-after', Math.ceil(waitMs / 1000))
+    throw new ApiError('RATE_LIMITED', 'too many failed logins from this address, try again later')
   })
 })

@@ -3,12 +3,15 @@ import { AuthResponse, LoginBody, ProfileResponse, RegisterBody, Routes } from '
 import { ApiError } from '../errors.js'
 import { newUserId } from '../ids.js'
 import { hashPassword, verifyPassword } from '../passwords.js'
-import type { Stores } from '../store/index.js'
-import { emailKey, userFromDoc } from '../store/users.js'
+import { DuplicateKeyError, emailKey, type Stores, userFromDoc } from '@hangout/store'
+import type { Revocations } from '../revocations.js'
 
 const BAD_CREDENTIALS = 'email or password is wrong'
 
-export const authRoutes: FastifyPluginAsyncTypebox<{ stores: Stores }> = async (app, { stores }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<{ stores: Stores; revocations: Revocations }> = async (
+  app,
+  { stores, revocations },
+) => {
   app.post(
     Routes.register,
     { schema: { body: RegisterBody, response: { 201: AuthResponse } }, config: { rateLimit: {} } },
@@ -22,7 +25,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ stores: Stores }> = async (
         passwordHash: await hashPassword(password),
         createdAt: new Date(),
       }
-      await stores.users.create(doc)
+      await stores.users.create(doc).catch((err: unknown) => {
+        throw err instanceof DuplicateKeyError ? new ApiError('EMAIL_TAKEN', 'this email is already registered') : err
+      })
       const user = userFromDoc(doc)
       return reply.code(201).send({ token: app.issueToken({ sub: user.id, name: user.name }), user })
     },
@@ -30,21 +35,36 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ stores: Stores }> = async (
 
   app.post(
     Routes.login,
-    { schema: { body: LoginBody, response: { 200: AuthResponse } }, config: { rateLimit: {} } },
+    {
+      schema: { body: LoginBody, response: { 200: AuthResponse } },
+      config: { rateLimit: {} },
+      preHandler: app.limitLoginFailures,
+    },
     async (request) => {
-      await app.limitLoginEmail(request)
-      const doc = await stores.users.findByEmail(request.body.email)
+      const email = emailKey(request.body.email)
+      const doc = await stores.users.findByEmail(email)
       if (!(await verifyPassword(doc?.passwordHash, request.body.password)) || !doc) {
+        await app.loginLimits.failed(email, request.ip)
         throw new ApiError('UNAUTHORIZED', BAD_CREDENTIALS)
       }
+      await app.loginLimits.succeeded(email, request.ip)
       const user = userFromDoc(doc)
       return { token: app.issueToken({ sub: user.id, name: user.name }), user }
     },
   )
 
-  app.get(Routes.profile, { schema: { response: { 200: ProfileResponse } }, onRequest: app.authenticate }, async (request) => {
-    const doc = await stores.users.findById(request.user.sub)
-    if (!doc) throw new ApiError('UNAUTHORIZED', 'this account no longer exists')
-    return { user: userFromDoc(doc) }
+  app.post(Routes.logout, { onRequest: app.authenticate, preHandler: app.checkSession }, async (request, reply) => {
+    await revocations.revokeToken(request.user)
+    return reply.code(204).send()
   })
+
+  app.get(
+    Routes.profile,
+    { schema: { response: { 200: ProfileResponse } }, onRequest: app.authenticate, preHandler: app.checkSession },
+    async (request) => {
+      const doc = await stores.users.findById(request.user.sub)
+      if (!doc) throw new ApiError('UNAUTHORIZED', 'this account no longer exists')
+      return { user: userFromDoc(doc) }
+    },
+  )
 }
