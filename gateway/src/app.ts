@@ -1,39 +1,53 @@
-import { createAdapter } from '@socket.io/redis-adapter'
-import { createShardedAdapter } from '@socket.io/redis-adapter'
-import { HANDSHAKE_UNAUTHORIZED, HANDSHAKE_UNAVAILABLE, type PublicUser, RedisKeys } from '@hangout/protocol'
-import type { Redis } from 'ioredis'
+import { type Logger, requestId } from '@hangout/runtime'
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter'
+import { HANDSHAKE_UNAUTHORIZED, type PublicUser } from '@hangout/protocol'
+import { createStores, RedisKeys } from '@hangout/store'
+import type { RedisClient } from '@hangout/runtime'
 import type { Db } from 'mongodb'
 import { Server } from 'socket.io'
-import { Activity } from './activity.js'
-import { roomSubscription } from './room-subscription.js'
-import { createHandshakeCheck, createUserCheck } from './auth.js'
-import { watchBackpressure } from './backpressure.js'
-import { Chat } from './chat.js'
+import { Activity } from './room/activity.js'
+import { roomChannel, roomSubscription } from './room/room-subscription.js'
+import { localWhenAlone } from './cluster/local-broadcast.js'
+import { RoomSharing } from './cluster/room-sharing.js'
+import { createAdmission } from './socket/admission.js'
+import { createHandshakeCheck } from './socket/auth.js'
+import { watchBackpressure } from './socket/backpressure.js'
+import { Chat } from './room/chat.js'
+import { BATCH_LIMITS } from './room/chat-batch.js'
 import type { GatewayConfig } from './config.js'
-import type { GatewayContext, GatewayServer } from './context.js'
-import { drain } from './drain.js'
-import { registerActivityHandlers, scrollBroadcaster } from './handlers/activity.js'
-import { registerChatHandlers } from './handlers/chat.js'
-import { registerRoomHandlers } from './handlers/room.js'
+import type { GatewayContext } from './socket/context.js'
+import type { GatewayServer } from './socket/types.js'
+import { drain } from './cluster/drain.js'
+import { registerActivityHandlers } from './socket/handlers/activity.js'
+import { scrollBroadcaster } from './room/scrolls.js'
+import { registerChatHandlers } from './socket/handlers/chat.js'
+import { registerRoomHandlers } from './socket/handlers/room.js'
+import { registerSignalHandlers } from './socket/handlers/signals.js'
+import { pointerBroadcaster } from './room/pointers.js'
 import { buildHttp } from './http.js'
-import { SocketLimits } from './limits.js'
-import { InFlight } from './inflight.js'
-import { Liveness } from './liveness.js'
-import { Membership } from './membership.js'
-import { createMetrics } from './metrics.js'
-import { Presence } from './presence.js'
-import { recoverFromReap } from './reaped.js'
-import { Rebalancer, rebalanceTiming, registerRingRoute } from './rebalance.js'
-import { RoomMemory } from './room-memory.js'
-import { Rooms } from './rooms.js'
-import { Users } from './users.js'
+import { SocketLimits } from './socket/limits.js'
+import { InFlight } from './socket/inflight.js'
+import { Liveness } from './cluster/liveness.js'
+import { MemberRecords } from './room/member-records.js'
+import { Membership } from './presence/membership.js'
+import { createMetrics, type Metrics } from './metrics.js'
+import { watchRuntime } from './ops-metrics.js'
+import { newIncarnation, Presence } from './presence/presence.js'
+import { recoverFromReap } from './cluster/reaped.js'
+import { Rebalancer, rebalanceTiming } from './cluster/rebalance.js'
+import { registerRingRoute } from './cluster/ring-route.js'
+import { RoomMemory } from './room/room-memory.js'
+import { Rooms } from './room/rooms.js'
+import { Sessions } from './socket/sessions.js'
+import { SocketQuota } from './socket/socket-quota.js'
+import { userRoom } from './socket/user-room.js'
 
 export interface GatewayClients {
   /** Commands and Lua scripts. */
-  redis: Redis
+  redis: RedisClient
   /** The Socket.io adapter's publishing and subscribing connections. */
-  pub: Redis
-  sub: Redis
+  pub: RedisClient
+  sub: RedisClient
   db: Db
 }
 
@@ -48,82 +62,143 @@ export const MAX_FRAME_BYTES = 32 * 1024
  * Hooks for the ring and rebalancing: `liveness.onNodeSetChange(listener)` and `liveness.liveNodes()`,
  * `io` for the sockets of a room, and `app` (not yet ready) for more routes.
  */
-export async function buildGateway(config: GatewayConfig, clients: GatewayClients) {
-  const metrics = createMetrics(
-    config.nodeId,
-    () => membership.roomCount,
-    () => io.engine.clientsCount,
-  )
+export async function buildGateway(config: GatewayConfig, clients: GatewayClients, log: Logger) {
+  const metrics = createMetrics(config.nodeId)
+  const stores = createStores(clients.db)
   const app = buildHttp(config.nodeId, clients.redis, metrics)
+  const logError = (err: unknown) => log.error({ err }, 'gateway error')
+  const activity = new Activity(clients.redis, config.idleRoomTtlMs, config.stateWriteMs, (err) =>
+    log.error({ err }, 'room state write failed; tried again with the next one'),
+  )
+  // Which rooms have members on other nodes: the others broadcast without Redis (sharded adapter only).
+  const sharing =
+    config.adapter === 'sharded'
+      ? new RoomSharing({
+          nodeId: config.nodeId,
+          pub: clients.pub,
+          sub: clients.sub,
+          channel: roomChannel,
+          hasRoom: (roomId) => io.of('/').adapter.rooms.has(roomId),
+          beforeAck: (roomId) => activity.flush(roomId),
+          log: log.child({ module: 'sharing' }),
+        })
+      : undefined
   const io: GatewayServer = new Server(app.server, {
     maxHttpBufferSize: MAX_FRAME_BYTES,
+    // A frozen node must show as such within seconds, not Engine.IO's default 45 s: clients close
+    // after pingInterval + pingTimeout without a ping (≤ 7 s) and the web app calls a silence of
+    // pingInterval + 1 s "reconnecting" sooner. A ping every 4 s costs a socket ~0.25 frames/s.
+    pingInterval: config.pingIntervalMs,
+    pingTimeout: config.pingTimeoutMs,
     cors: { origin: config.allowedOrigins },
-    ...adapterOption(config, clients),
+    ...adapterOption(config, clients, sharing, metrics),
+  })
+  metrics.sampleFrom({ transports: () => io.engine.clientsCount })
+  // The room's last local socket left: its memory goes, what was kept back of its state goes to Redis.
+  io.of('/').adapter.on('delete-room', (roomId: string) => {
+    memory.forget(roomId)
+    activity.flush(roomId).catch(logError)
+    sharing?.leave(roomId)
   })
 
-  const logError = (err: unknown) => console.error(err)
   const announceLeft = (roomId: string, user: PublicUser, count: number) => {
-    io.to(roomId).emit('user_leaved', { roomId, user, count })
+    activity.dropHighlight(roomId, user.id)
+    io.to(roomId).except(userRoom(user.id)).emit('user_leaved', { roomId, user, count })
     metrics.eventsOut.inc({ event: 'user_leaved' })
   }
-  const presence = new Presence(clients.redis, config.nodeId)
+  const presence = new Presence(clients.redis, config.nodeId, newIncarnation())
+  const quota = new SocketQuota(clients.redis, config.nodeId)
+  const revocationsSub = clients.sub.duplicate()
+  const sessions = new Sessions(clients.redis, revocationsSub, (reason) => metrics.disconnects.inc({ reason }), logError)
   const memory = new RoomMemory()
-  const membership = new Membership(presence, memory, config.graceMs, announceLeft, logError)
+  const announceJoined = (roomId: string, user: PublicUser, count: number, except: string[]) => {
+    io.to(roomId)
+      .except([userRoom(user.id), ...except])
+      .emit('user_joined', { roomId, user, count })
+    metrics.eventsOut.inc({ event: 'user_joined' })
+  }
+  const membership = new Membership(
+    presence,
+    memory,
+    config.graceMs,
+    announceJoined,
+    announceLeft,
+    log.child({ module: 'presence' }),
+    config.heartbeatMs,
+  )
+  metrics.sampleFrom({ rooms: () => membership.roomCount })
   const liveness = new Liveness(clients.redis, presence, {
     nodeId: config.nodeId,
     upstream: config.upstream,
     heartbeatMs: config.heartbeatMs,
     nodeTtlMs: config.nodeTtlMs,
     onReaped: (roomId, left, count) => {
+      metrics.reapedUsers.inc(left.length)
       for (const user of left) announceLeft(roomId, user, count)
     },
     onForgotten: () => membership.restore(),
-    onReapedAlive: (): Promise<void> => recoverFromReap(io, membership, liveness, metrics),
+    onReassert: (listedRooms) => membership.reassert(listedRooms),
+    onReapedAlive: (reapOwn) => recoverFromReap(io, membership, reapOwn, metrics, log.child({ module: 'liveness' })),
+    onReapNode: (nodeId) => quota.reapNode(nodeId),
     onError: logError,
   })
-  const activity = new Activity(clients.redis)
+  const runtime = watchRuntime(metrics.registry, clients.redis, liveness)
   const scrolls = scrollBroadcaster(config.scrollIntervalMs, io, activity, memory, metrics)
+  const pointers = pointerBroadcaster(io, metrics)
   const ctx: GatewayContext = {
+    log,
     config,
     io,
-    presence,
     membership,
     memory,
     activity,
     scrolls,
-    chat: new Chat(clients.redis, clients.db),
-    rooms: new Rooms(clients.db),
+    pointers,
+    chat: new Chat(clients.redis, stores.messages, config.idleRoomTtlMs, log.child({ module: 'chat' }), BATCH_LIMITS, (size) =>
+      metrics.chatBatch.observe(size),
+    ),
+    rooms: new Rooms(stores.rooms),
+    memberRecords: new MemberRecords(stores.memberships, logError),
     metrics,
     inFlight: new InFlight(),
-    roomSubscribed: roomSubscription(config, clients.sub),
+    roomSubscribed: sharing ? roomSubscription(clients.sub, io, sharing) : async () => {},
   }
 
-  for (const client of [clients.redis, clients.pub, clients.sub]) client.on('error', () => metrics.redisErrors.inc())
+  for (const client of [clients.redis, clients.pub, clients.sub, revocationsSub])
+    client.on('error', () => metrics.redisErrors.inc())
   // Redis came back (maybe empty, after a restart): write this node's presence back at once.
   let connectedBefore = false
   clients.redis.on('ready', () => {
-    if (connectedBefore) membership.restore().catch(logError)
+    if (connectedBefore) {
+      membership.restore().catch(logError)
+      quota.restore().catch(logError)
+    }
     connectedBefore = true
   })
   if (clients.redis.status === 'ready') connectedBefore = true
 
   let draining = false
   const checkHandshake = createHandshakeCheck(config)
-  const userRefusal = createUserCheck(new Users(clients.db), (err) =>
-    console.error(`gateway: handshakes refused, MongoDB did not answer the user check (fail closed): ${(err as Error).message}`),
+  const admit = createAdmission(
+    quota,
+    sessions,
+    metrics,
+    (err) =>
+      log.error({ reason: (err as Error).message }, 'handshakes refused: Redis did not answer the token check (fail closed)'),
+    logError,
   )
   io.use(async (socket, next) => {
     if (draining) return next(new Error('DRAINING'))
     const verdict = checkHandshake(socket.handshake.headers.origin, socket.handshake.auth)
     if (!verdict.ok) return next(new Error(verdict.reason || HANDSHAKE_UNAUTHORIZED))
-    const refusal = await userRefusal(verdict.user.id)
-    if (refusal) {
-      metrics.handshakesRefused.inc({ reason: refusal === HANDSHAKE_UNAVAILABLE ? 'user_store_unavailable' : 'user_gone' })
-      return next(new Error(refusal))
-    }
+    const refusal = await admit(socket, verdict.claims)
+    if (refusal) return next(new Error(refusal))
     socket.data.user = verdict.user
     socket.data.limits = new SocketLimits(config.limits)
     socket.data.joined = new Set()
+    socket.data.toldToMove = new Set()
+    // One id follows the socket from the edge's access log (the upgrade's $request_id) into these logs.
+    socket.data.log = log.child({ socket: socket.id, reqId: requestId(socket.request), user: verdict.user.id })
     next()
   })
 
@@ -132,15 +207,23 @@ export async function buildGateway(config: GatewayConfig, clients: GatewayClient
     socket.on('disconnect', () => metrics.connections.dec())
     watchBackpressure(socket, config.slowClientBytes, () => metrics.disconnects.inc({ reason: 'slow_client' }))
     // Broadcasts of other nodes reach this node only on their way to its sockets: remember the rooms' state from them.
-    socket.onAnyOutgoing((event, payload) => memory.observe(event, payload))
+    socket.onAnyOutgoing((event, payload) => {
+      metrics.deliveries.inc()
+      memory.observe(event, payload)
+    })
+    socket.join(userRoom(socket.data.user.id))
     registerRoomHandlers(ctx, socket)
     registerChatHandlers(ctx, socket)
     registerActivityHandlers(ctx, socket)
+    registerSignalHandlers(ctx, socket)
   })
 
   // Ring and rebalancing (rebalance.ts): follow the live node set, move sockets to their rooms' homes.
-  const rebalancer = new Rebalancer(io, config.nodeId, metrics.registry, rebalanceTiming(config))
+  const rebalancer = new Rebalancer(io, config.nodeId, metrics.rebalancedSockets, rebalanceTiming(config))
+  metrics.sampleFrom({ awayFromHome: () => rebalancer.socketsAwayFromHome().length })
   liveness.onNodeSetChange((nodes) => rebalancer.update(nodes))
+  // A dead node says no bye: the rooms it shared may go local again.
+  liveness.onNodeSetChange((nodes) => sharing?.keepOnly(new Set(nodes.map((node) => node.id))))
   registerRingRoute(app, rebalancer)
 
   return {
@@ -149,6 +232,7 @@ export async function buildGateway(config: GatewayConfig, clients: GatewayClient
     liveness,
     /** Heartbeats and reaping; call before the node listens (it first reaps what an earlier run left). */
     async start() {
+      await sessions.start()
       await liveness.start()
       rebalancer.start()
     },
@@ -157,11 +241,18 @@ export async function buildGateway(config: GatewayConfig, clients: GatewayClient
       draining = true
       await drain(io, app.server, membership, ctx.inFlight)
     },
+    /** Leaves the cluster, taking this node's whole share of presence out (after a drain nothing is left of it). */
     async close() {
+      runtime.stop()
       rebalancer.stop()
       scrolls.close()
+      membership.close()
+      pointers.close()
+      // Before the node's presence goes: a node that joins next reads the rooms' latest state.
+      await activity.close().catch(logError)
       await liveness.stop().catch(logError)
       io.close()
+      await sessions.close()
       await app.close()
     },
   }
@@ -170,12 +261,13 @@ export async function buildGateway(config: GatewayConfig, clients: GatewayClient
 export type Gateway = Awaited<ReturnType<typeof buildGateway>>
 
 /** The Socket.io adapter the config names; none for 'memory' (Socket.io's in-memory default). */
-function adapterOption(config: GatewayConfig, clients: GatewayClients) {
+function adapterOption(config: GatewayConfig, clients: GatewayClients, sharing: RoomSharing | undefined, metrics: Metrics) {
   if (config.adapter === 'memory') return {}
-  return {
-    adapter:
-      config.adapter === 'sharded'
-        ? createShardedAdapter(clients.pub, clients.sub, { channelPrefix: RedisKeys.adapterPrefix, subscriptionMode: 'dynamic' })
-        : createAdapter(clients.pub, clients.sub, { key: RedisKeys.adapterPrefix }),
-  }
+  if (config.adapter === 'classic' || !sharing)
+    return { adapter: createAdapter(clients.pub, clients.sub, { key: RedisKeys.adapterPrefix }) }
+  const sharded = createShardedAdapter(clients.pub, clients.sub, {
+    channelPrefix: RedisKeys.adapterPrefix,
+    subscriptionMode: 'dynamic',
+  })
+  return { adapter: localWhenAlone(sharded, sharing, metrics.broadcasts) }
 }

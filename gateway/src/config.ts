@@ -1,9 +1,18 @@
-import { ConfigError, readEnvConfig } from '@hangout/infra/config'
-import { DEV_PUBLIC_KEY_FILE, readKey } from '@hangout/infra/keys'
-import { DEFAULT_MONGO_URL, DEFAULT_REDIS_URL } from '@hangout/infra/services'
+import {
+  ConfigError,
+  DEFAULT_MONGO_URL,
+  DEFAULT_REDIS_URL,
+  DEV_PUBLIC_KEY_FILE,
+  LOG_LEVELS,
+  type LogLevel,
+  readEnvConfig,
+  readKey,
+  type RedisTarget,
+  redisTarget,
+} from '@hangout/runtime'
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER } from '@hangout/protocol'
 import Type from 'typebox'
-import { EVENT_LIMITS, type EventLimits } from './limits.js'
+import { EVENT_LIMITS, type EventLimits } from './socket/limits.js'
 
 /** The environment a gateway node reads once at start; the property names are the variable names. */
 export const GatewayEnv = Type.Object({
@@ -12,6 +21,8 @@ export const GatewayEnv = Type.Object({
   NODE_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' })),
   UPSTREAM: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_URL: Type.String({ minLength: 1, default: DEFAULT_REDIS_URL }),
+  /** Seed nodes of a Redis Cluster, `host:port,...`: when set, every connection goes to the cluster and REDIS_URL is unused. */
+  REDIS_CLUSTER_NODES: Type.Optional(Type.String()),
   MONGO_URL: Type.String({ minLength: 1, default: DEFAULT_MONGO_URL }),
   JWT_ISSUER: Type.String({ minLength: 1, default: DEFAULT_TOKEN_ISSUER }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: DEFAULT_TOKEN_AUDIENCE }),
@@ -22,9 +33,18 @@ export const GatewayEnv = Type.Object({
   CHAT_RATE: Type.Number({ exclusiveMinimum: 0, maximum: 100000, default: EVENT_LIMITS.message.perSecond }),
   CHAT_BURST: Type.Integer({ minimum: 1, maximum: 100000, default: EVENT_LIMITS.message.burst }),
   SCROLL_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 50 }),
+  /** Page, scroll and highlights reach Redis at most this long after a change (write-behind); 0: at once. */
+  STATE_WRITE_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 150 }),
+  /** A room's state and chat counter leave Redis after this long without a write (the counter comes back from MongoDB). */
+  IDLE_ROOM_TTL_MS: Type.Integer({ minimum: 1000, maximum: 2592000000, default: 86400000 }),
   SLOW_CLIENT_BYTES: Type.Integer({ minimum: 65536, maximum: 1073741824, default: 1048576 }),
   // 'memory': Socket.io's own in-memory adapter, broadcasts reach this node's sockets only. For the
   // single-server baseline of the benchmarks; a cluster of such nodes does not share rooms.
+  LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info' }),
+  // Engine.IO's heartbeat: a frozen node shows within pingInterval + pingTimeout (the web app's
+  // "reconnecting" badge follows a silence of pingInterval + 1 s, client/src/silence.ts).
+  PING_INTERVAL_MS: Type.Integer({ minimum: 1000, maximum: 60000, default: 4000 }),
+  PING_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 60000, default: 3000 }),
   ADAPTER: Type.Union([Type.Literal('sharded'), Type.Literal('classic'), Type.Literal('memory')], { default: 'sharded' }),
 })
 
@@ -34,7 +54,8 @@ export interface GatewayConfig {
   nodeId: string
   /** This node as written in nginx's upstream block: the ring's member string. */
   upstream: string
-  redisUrl: string
+  /** REDIS_URL, or the cluster of REDIS_CLUSTER_NODES. */
+  redis: RedisTarget
   mongoUrl: string
   jwt: { publicKey: string; issuer: string; audience: string }
   allowedOrigins: string[]
@@ -42,12 +63,18 @@ export interface GatewayConfig {
   heartbeatMs: number
   nodeTtlMs: number
   adapter: 'sharded' | 'classic' | 'memory'
+  logLevel: LogLevel
+  pingIntervalMs: number
+  pingTimeoutMs: number
   /** Per-socket rate and burst of each client event. */
   limits: EventLimits
   /** A room's scroll updates go out at most once per this many ms, the last winning; 0 sends each at once. */
   scrollIntervalMs: number
+  stateWriteMs: number
   /** Bytes a socket may have waiting to be written before it is dropped as too slow. */
   slowClientBytes: number
+  /** A room's Redis state and chat counter expire after this long without a write. */
+  idleRoomTtlMs: number
 }
 
 /** Reads and checks the node's config; throws a ConfigError naming the bad variable. */
@@ -65,7 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     host: raw.HOST,
     nodeId: raw.NODE_ID ?? `node-${raw.PORT}`,
     upstream: raw.UPSTREAM ?? `127.0.0.1:${raw.PORT}`,
-    redisUrl: raw.REDIS_URL,
+    redis: redisTarget(raw.REDIS_URL, raw.REDIS_CLUSTER_NODES),
     mongoUrl: raw.MONGO_URL,
     jwt: { publicKey, issuer: raw.JWT_ISSUER, audience: raw.JWT_AUDIENCE },
     allowedOrigins: raw.ALLOWED_ORIGINS.split(',')
@@ -75,8 +102,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     heartbeatMs: raw.HEARTBEAT_MS,
     nodeTtlMs: raw.NODE_TTL_MS,
     adapter: raw.ADAPTER,
+    logLevel: raw.LOG_LEVEL,
+    pingIntervalMs: raw.PING_INTERVAL_MS,
+    pingTimeoutMs: raw.PING_TIMEOUT_MS,
     limits: { ...EVENT_LIMITS, message: { perSecond: raw.CHAT_RATE, burst: raw.CHAT_BURST } },
     scrollIntervalMs: raw.SCROLL_INTERVAL_MS,
+    stateWriteMs: raw.STATE_WRITE_MS,
     slowClientBytes: raw.SLOW_CLIENT_BYTES,
+    idleRoomTtlMs: raw.IDLE_ROOM_TTL_MS,
   }
 }

@@ -1,28 +1,50 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 
+/** What a gauge reads when it is scraped, told by the part that knows it once that part is built. */
+export interface GaugeSources {
+  rooms: () => number
+  transports: () => number
+  awayFromHome: () => number
+}
+
 /** The node's Prometheus metrics, in a registry of its own. */
-export function createMetrics(nodeId: string, roomCount: () => number, transportCount: () => number) {
+export function createMetrics(nodeId: string) {
   const registry = new Registry()
   registry.setDefaultLabels({ node: nodeId })
   const registers = [registry]
+  const sources: Partial<GaugeSources> = {}
+  const sampled = (name: string, help: string, source: keyof GaugeSources) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        const read = sources[source]
+        if (read) this.set(read())
+      },
+    })
   return {
     registry,
+    /** Connects gauges to what they read; until then they read nothing. */
+    sampleFrom(more: Partial<GaugeSources>): void {
+      Object.assign(sources, more)
+    },
     connections: new Gauge({ name: 'hangout_gateway_connections', help: 'Open sockets on this node', registers }),
-    transports: new Gauge({
-      name: 'hangout_gateway_transports',
-      help: 'Engine.io connections still held open (a dropped socket whose queue was not discarded stays here)',
+    transports: sampled(
+      'hangout_gateway_transports',
+      'Engine.io connections still held open (a dropped socket whose queue was not discarded stays here)',
+      'transports',
+    ),
+    rooms: sampled('hangout_gateway_rooms', 'Rooms with members on this node', 'rooms'),
+    awayFromHome: sampled(
+      'hangout_gateway_sockets_away_from_home',
+      'Sockets on this node whose room lives on another node of the ring',
+      'awayFromHome',
+    ),
+    rebalancedSockets: new Counter({
+      name: 'hangout_gateway_rebalanced_sockets_total',
+      help: 'Sockets told to reconnect to their room’s new home',
       registers,
-      collect() {
-        this.set(transportCount())
-      },
-    }),
-    rooms: new Gauge({
-      name: 'hangout_gateway_rooms',
-      help: 'Rooms with members on this node',
-      registers,
-      collect() {
-        this.set(roomCount())
-      },
     }),
     eventsIn: new Counter({
       name: 'hangout_gateway_events_in_total',
@@ -51,8 +73,30 @@ export function createMetrics(nodeId: string, roomCount: () => number, transport
     }),
     handshakesRefused: new Counter({
       name: 'hangout_gateway_handshakes_refused_total',
-      help: 'Handshakes with a valid token refused by the user check: user_gone, or user_store_unavailable (MongoDB did not answer; fail closed)',
+      help: 'Handshakes with a valid signature refused by the Redis check: revoked, socket_quota (20 per user), or redis_unavailable (fail closed)',
       labelNames: ['reason'],
+      registers,
+    }),
+    chatBatch: new Histogram({
+      name: 'hangout_gateway_chat_batch_messages',
+      help: 'Messages per chat write (group commit: one insertMany in flight per node)',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    }),
+    deliveries: new Counter({
+      name: 'hangout_gateway_deliveries_total',
+      help: 'Server events written to sockets of this node (one broadcast to a room of n sockets here counts n)',
+      registers,
+    }),
+    broadcasts: new Counter({
+      name: 'hangout_gateway_room_broadcasts_total',
+      help: 'Broadcasts to one room: path "local" (no other node has members, Redis skipped) or "cluster" (published)',
+      labelNames: ['path'],
+      registers,
+    }),
+    reapedUsers: new Counter({
+      name: 'hangout_gateway_presence_reaped_users_total',
+      help: 'Users this node removed from rooms by reaping the presence of a dead node (or its own stale presence at start)',
       registers,
     }),
     redisErrors: new Counter({ name: 'hangout_gateway_redis_errors_total', help: 'Redis client errors', registers }),

@@ -1,10 +1,7 @@
-import { Cluster } from './helpers.js'
 import { crossNodeEvents } from './scenarios.js'
+import { gatewaySuite } from '@hangout/testkit/gateway-suite'
 
 // The classic (non-sharded) Redis adapter stays available (ADAPTER=classic) for the benchmark: it must behave the same.
-const cluster = new Cluster({ ADAPTER: 'classic' })
-
-beforeAll(() => cluster.start(3), 120_000)
-afterAll(() => cluster.stop())
+const { cluster } = gatewaySuite({ nodes: 3, env: { ADAPTER: 'classic' } })
 
 test('chat and sync events cross nodes on the classic adapter', () => crossNodeEvents(cluster))

@@ -1,28 +1,19 @@
-import { RedisKeys } from '@hangout/protocol'
-import { Redis } from 'ioredis'
-import { Cluster, until, user } from './helpers.js'
+import { RedisKeys } from '@hangout/store'
+import { until, user } from '@hangout/testkit/gateway-cluster'
 import { crossNodeEvents } from './scenarios.js'
+import { gatewaySuite } from '@hangout/testkit/gateway-suite'
 
 // Three nodes on a Redis in cluster mode, which refuses any command, transaction or script that
 // spans two hash slots: the design's Redis Cluster claim, checked with real processes.
-const cluster = new Cluster({ GRACE_MS: '1000' })
-let redis: Redis
-
-beforeAll(async () => {
-  await cluster.start(3, { clusterMode: true })
-  redis = new Redis(cluster.redisUrl)
-}, 120_000)
-afterAll(async () => {
-  redis.disconnect()
-  await cluster.stop()
-})
+const suite = gatewaySuite({ nodes: 3, env: { GRACE_MS: '1000' }, redisServer: { clusterMode: true } })
+const { cluster } = suite
 
 test('chat and sync events cross nodes on a cluster-mode Redis', () => crossNodeEvents(cluster))
 
 test('a node’s room set loses a room when its last participant there leaves, and only then', async () => {
   const node = cluster.node(0)
   const roomId = await cluster.createRoom()
-  const rooms = () => redis.smembers(RedisKeys.nodeRooms(node.id))
+  const rooms = () => suite.redis.smembers(RedisKeys.nodeRooms(node.id))
   const [ann, bob] = [user('Ann'), user('Bob')]
   const a = await cluster.join(node, ann, roomId)
   const b = await cluster.join(node, bob, roomId)
@@ -40,7 +31,7 @@ test('a node’s room set loses a room when its last participant there leaves, a
     })
     return left
   })
-  expect(await redis.hkeys(RedisKeys.presence(roomId))).toEqual([])
+  expect(await suite.redis.hkeys(RedisKeys.presence(roomId))).toEqual([])
 
   // Rejoining puts it back; a leave that empties the room here racing a join keeps it in the set.
   const c = await cluster.join(node, user('Cat'), roomId)

@@ -1,5 +1,4 @@
-import { ConfigError } from '@hangout/infra/config'
-import { ensureDevKeyPair } from '@hangout/infra/keys'
+import { ConfigError, ensureDevKeyPair } from '@hangout/runtime'
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER } from '@hangout/protocol'
 import { loadConfig } from '../src/config.js'
 

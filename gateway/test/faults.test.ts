@@ -1,11 +1,10 @@
-import { Collections, type MessageDoc, type RebalancePayload } from '@hangout/protocol'
-import { Cluster, type Client, collect, type Node, sleep, until, user } from './helpers.js'
+import type { RebalancePayload } from '@hangout/protocol'
+import { Collections, type MessageDoc } from '@hangout/store'
+import { type Client, collect, type Node, sleep, until, user } from '@hangout/testkit/gateway-cluster'
+import { gatewaySuite } from '@hangout/testkit/gateway-suite'
 
 const GRACE_MS = 2000
-const cluster = new Cluster({ GRACE_MS: String(GRACE_MS), HEARTBEAT_MS: '1000', NODE_TTL_MS: '4000' })
-
-beforeAll(() => cluster.start(3), 120_000)
-afterAll(() => cluster.stop())
+const { cluster } = gatewaySuite({ nodes: 3, env: { GRACE_MS: String(GRACE_MS), HEARTBEAT_MS: '1000', NODE_TTL_MS: '4000' } })
 
 async function storedIds(roomId: string): Promise<string[]> {
   const docs = await cluster.db.collection<MessageDoc>(Collections.messages).find({ roomId }).toArray()

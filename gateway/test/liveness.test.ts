@@ -1,10 +1,11 @@
-import { freePort, type ManagedProcess } from '@hangout/infra/process'
-import { startRedis } from '@hangout/infra/services'
-import { type PublicUser, RedisKeys } from '@hangout/protocol'
+import { freePort, type ManagedProcess } from '@hangout/testkit/process'
+import { startRedis } from '@hangout/testkit/services'
+import type { PublicUser } from '@hangout/protocol'
+import { RedisKeys } from '@hangout/store'
 import { Redis } from 'ioredis'
-import { type LiveNode, Liveness } from '../src/liveness.js'
-import { Presence } from '../src/presence.js'
-import { until } from './helpers.js'
+import { type LiveNode, Liveness } from '../src/cluster/liveness.js'
+import { Presence } from '../src/presence/presence.js'
+import { until } from '@hangout/testkit/gateway-cluster'
 
 // In-process nodes on a private Redis: the hook the ring and rebalancing build on. Also on a
 // cluster-mode Redis, which refuses any command, transaction or script spanning two hash slots.
@@ -32,12 +33,13 @@ describe.each([
   function node(
     id: string,
     reaped: { roomId: string; left: PublicUser[] }[] = [],
-    hooks: { onReapedAlive?: () => Promise<void>; reaperPresence?: (redis: Redis) => Presence } = {},
+    hooks: { onReapedAlive?: () => Promise<void>; reaperPresence?: (redis: Redis) => Presence; incarnation?: string } = {},
   ) {
     const redis = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null })
     redis.on('error', () => undefined)
     clients.push(redis)
-    const liveness = new Liveness(redis, hooks.reaperPresence?.(redis) ?? new Presence(redis, id), {
+    const presence = new Presence(redis, id, hooks.incarnation)
+    const liveness = new Liveness(redis, hooks.reaperPresence?.(redis) ?? presence, {
       nodeId: id,
       upstream: `127.0.0.1:${id}`,
       heartbeatMs: 100,
@@ -48,7 +50,7 @@ describe.each([
       onError: () => undefined,
     })
     nodes.push(liveness)
-    return { redis, liveness, presence: new Presence(redis, id) }
+    return { redis, liveness, presence }
   }
 
   test('onNodeSetChange follows joins, clean leaves and deaths; one survivor reaps the dead node', async () => {
@@ -151,4 +153,58 @@ describe.each([
     expect(await admin.exists(RedisKeys.nodeReaper('d9-a'))).toBe(0)
     expect((await survivor.liveness.liveNodes()).map((n) => n.id)).toEqual(['d9-a', 'd9-b'])
   })
+
+  test('with incarnations, a survivor reaping a dead life leaves the new life of the same node id alone', async () => {
+    for (const earlier of nodes.splice(0)) await earlier.stop().catch(() => undefined)
+    const room = 'inc-room'
+    const old = node('inc-a', [], { incarnation: 'life1' })
+    await old.liveness.start()
+    await old.presence.join(room, { id: 'old', name: 'Old' })
+    old.redis.disconnect()
+    const admin = new Redis(url)
+    clients.push(admin)
+    await admin.del(RedisKeys.nodeHeartbeat('inc-a')) // its heartbeat expired: it is dead
+
+    // The same race as above: the new life starts after the survivor's lock and heartbeat check.
+    let restarted: ReturnType<typeof node> | undefined
+    let toldToRejoin = 0
+    const reapedBySurvivor: { roomId: string; left: PublicUser[] }[] = []
+    const survivor = node('inc-b', reapedBySurvivor, {
+      reaperPresence: (redis) => {
+        const presence = new Presence(redis, 'inc-b', 'life-b')
+        const reap = presence.reap.bind(presence)
+        presence.reap = async (roomId, nodeId, scope) => {
+          if (nodeId === 'inc-a' && restarted === undefined) {
+            restarted = node('inc-a', [], {
+              incarnation: 'life2',
+              onReapedAlive: async () => {
+                toldToRejoin++
+              },
+            })
+            await restarted.liveness.start()
+            await restarted.presence.join(room, { id: 'new', name: 'New' })
+          }
+          return reap(roomId, nodeId, scope)
+        }
+        return presence
+      },
+    })
+    await survivor.liveness.start()
+    expect(restarted).toBeDefined()
+    // The dead life's field went (the new life's start removed it, so the survivor found nothing left); the new life's join stays.
+    expect(await admin.hkeys(RedisKeys.presence(room))).toEqual(['new|inc-a#life2'])
+    expect(reapedBySurvivor.flatMap((r) => r.left.map((u) => u.id))).toEqual([])
+    // The mark names the dead life: the new one clears it and does not send its sockets away.
+    await waitForNoMark(admin, 'inc-a')
+    expect(toldToRejoin).toBe(0)
+    expect(await admin.hkeys(RedisKeys.presence(room))).toEqual(['new|inc-a#life2'])
+  })
 })
+
+async function waitForNoMark(redis: Redis, nodeId: string): Promise<void> {
+  const until = Date.now() + 5000
+  while ((await redis.exists(RedisKeys.nodeReaper(nodeId))) === 1) {
+    if (Date.now() > until) throw new Error(`the reaper's mark of ${nodeId} stayed`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}

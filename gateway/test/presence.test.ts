@@ -1,10 +1,10 @@
-import { freePort, type ManagedProcess } from '@hangout/infra/process'
-import { startRedis } from '@hangout/infra/services'
-import { RedisKeys } from '@hangout/protocol'
+import { freePort, type ManagedProcess } from '@hangout/testkit/process'
+import { startRedis } from '@hangout/testkit/services'
+import { RedisKeys } from '@hangout/store'
 import { Redis } from 'ioredis'
-import { Presence } from '../src/presence.js'
-import { RoomMemory } from '../src/room-memory.js'
-import { randomId } from './helpers.js'
+import { Presence } from '../src/presence/presence.js'
+import { RoomMemory } from '../src/room/room-memory.js'
+import { randomId } from '@hangout/testkit/gateway-cluster'
 
 describe.each([
   ['standalone', false],
@@ -26,6 +26,7 @@ describe.each([
   test('writes the node’s presence and last known state back, never over a newer value', async () => {
     const [roomId, otherRoom] = [randomId('room'), randomId('room')]
     const memory = new RoomMemory()
+    memory.track(roomId)
     memory.seed(roomId, { page: 1, top: 0, highlights: {} })
     memory.page(roomId, 3)
     memory.top(roomId, 0.4)

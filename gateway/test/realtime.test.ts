@@ -1,12 +1,21 @@
-import { Collections, HANDSHAKE_FORBIDDEN_ORIGIN, HANDSHAKE_UNAUTHORIZED } from '@hangout/protocol'
-import { crossNodeEvents } from './scenarios.js'
-import { Cluster, collect, foreignPrivateKey, randomId, signToken, sleep, until, user } from './helpers.js'
+import {
+  HANDSHAKE_FORBIDDEN_ORIGIN,
+  HANDSHAKE_UNAUTHORIZED,
+  DEFAULT_TOKEN_AUDIENCE,
+  DEFAULT_TOKEN_ISSUER,
+  TOKEN_ALGORITHM,
+} from '@hangout/protocol'
+import { Collections, RedisKeys } from '@hangout/store'
+import { readFileSync } from 'node:fs'
+import { ensureDevKeyPair } from '@hangout/runtime'
+import { createSigner } from 'fast-jwt'
+import { Redis } from 'ioredis'
+import { crossNodeEvents, lateJoiner } from './scenarios.js'
+import { collect, foreignPrivateKey, randomId, signToken, sleep, until, user } from '@hangout/testkit/gateway-cluster'
+import { gatewaySuite } from '@hangout/testkit/gateway-suite'
 
 const GRACE_MS = 2500
-const cluster = new Cluster({ GRACE_MS: String(GRACE_MS) })
-
-beforeAll(() => cluster.start(3), 120_000)
-afterAll(() => cluster.stop())
+const { cluster } = gatewaySuite({ nodes: 3, env: { GRACE_MS: String(GRACE_MS) } })
 
 const n0 = () => cluster.node(0)
 const n1 = () => cluster.node(1)
@@ -69,35 +78,7 @@ describe('one room across three nodes', () => {
     expect(leaved[0]).toEqual({ roomId, user: blip, count: 1 })
   })
 
-  test('a late joiner gets the state and the history in order; a leaver takes their highlight along', async () => {
-    const roomId = await cluster.createRoom()
-    const [ann, bob, late] = [user('Ann'), user('Bob'), user('Late')]
-    const a = await cluster.join(n0(), ann, roomId)
-    const b = await cluster.join(n1(), bob, roomId)
-    const sent: number[] = []
-    for (let i = 0; i < 8; i++) {
-      const ack = await (i % 2 ? b : a).socket.emitWithAck('message', { roomId, text: `m${i}` })
-      if (!ack.ok) throw new Error(JSON.stringify(ack))
-      sent.push(ack.message.seq)
-    }
-    expect(sent).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
-    await a.socket.emitWithAck('click_event', { roomId, productId: 4 })
-    await b.socket.emitWithAck('click_event', { roomId, productId: 12 })
-    await a.socket.emitWithAck('page_change', { roomId, page: 2 })
-    await b.socket.emitWithAck('scroll_update', { roomId, top: 0.5 })
-
-    const l = await cluster.join(n2(), late, roomId)
-    expect(l.ack.state).toEqual({ page: 2, top: 0.5, highlights: { [ann.id]: 4, [bob.id]: 12 } })
-    expect(l.ack.history.map((m) => [m.seq, m.text])).toEqual(sent.map((seq, i) => [seq, `m${i}`]))
-    expect(l.ack.participants.map((p) => p.id).sort()).toEqual([ann.id, bob.id, late.id].sort())
-    expect(l.ack.room).toMatchObject({ id: roomId, name: `Room ${roomId}` })
-
-    const leaved = collect(l.socket, 'user_leaved')
-    await a.socket.emitWithAck('leave_room', { roomId })
-    await until('ann left', () => leaved.length === 1)
-    const again = await cluster.join(n0(), user('Later'), roomId)
-    expect(again.ack.state.highlights).toEqual({ [bob.id]: 12 })
-  })
+  test('a late joiner gets the state and the history in order; a leaver takes their highlight along', () => lateJoiner(cluster))
 
   test('a burst of scrolls reaches the room at most ~20 times a second, the last value always', async () => {
     const roomId = await cluster.createRoom()
@@ -257,9 +238,13 @@ describe('refusals change nothing and reach nobody', () => {
     const ack = await small.socket.emitWithAck('message', { roomId, text: 'still here' })
     expect(ack.ok).toBe(true)
     await until('the small one still gets messages', () => messages.length === 1)
-    // The largest legal frame: 2000 characters that JSON escapes to 6 bytes each, padded with the most whitespace allowed.
-    const largest = await small.socket.emitWithAck('message', { roomId, text: '\u0001'.repeat(2000) + ' '.repeat(2064) })
-    expect(largest).toMatchObject({ ok: true, message: { text: '\u0001'.repeat(2000) } })
+    // A frame past any legal one: 2000 control characters that JSON escapes to 6 bytes each, padded with
+    // the most whitespace allowed, still fits (refused by the text rule, the socket kept).
+    const escaped = await small.socket.emitWithAck('message', { roomId, text: '\u0001'.repeat(2000) + ' '.repeat(2064) })
+    expect(escaped).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } })
+    // The largest legal frame: 2000 characters of 3 UTF-8 bytes each (controls, the only 6-byte escapes, are refused).
+    const largest = await small.socket.emitWithAck('message', { roomId, text: '中'.repeat(2000) + ' '.repeat(2064) })
+    expect(largest).toMatchObject({ ok: true, message: { text: '中'.repeat(2000) } })
     expect(small.socket.connected).toBe(true)
   })
 })
@@ -284,15 +269,35 @@ describe('handshake', () => {
     expect(await refusal(cluster.socket(n1(), token, 'r1'))).toBe(HANDSHAKE_UNAUTHORIZED)
   })
 
-  test('a valid token of a user who does not exist (deleted, or never stored) is refused with UNAUTHORIZED, and counted', async () => {
-    const gone = user('Gone')
-    await cluster.addUser(gone)
-    await cluster.db.collection(Collections.users).deleteOne({ _id: gone.id as never })
-    expect(await refusal(cluster.socket(n1(), signToken(gone), 'r1'))).toBe(HANDSHAKE_UNAUTHORIZED)
-    expect(await refusal(cluster.socket(n1(), signToken(user('Never')), 'r1'))).toBe(HANDSHAKE_UNAUTHORIZED)
-    const metrics = await (await fetch(`http://127.0.0.1:${n1().port}/metrics`)).text()
-    expect(metrics).toMatch(/^hangout_gateway_handshakes_refused_total\{[^}]*reason="user_gone"[^}]*\} 2$/m)
-    await cluster.connect(n1(), signToken(someone), 'r1')
+  test.each(['iss', 'aud', 'jti', 'iat'])('a token without %s is refused with UNAUTHORIZED', async (claim) => {
+    const signed = createSigner({
+      key: readFileSync(ensureDevKeyPair().privateKeyFile, 'utf8'),
+      algorithm: TOKEN_ALGORITHM,
+      ...(claim === 'iss' ? {} : { iss: DEFAULT_TOKEN_ISSUER }),
+      ...(claim === 'aud' ? {} : { aud: DEFAULT_TOKEN_AUDIENCE }),
+      noTimestamp: claim === 'iat',
+      expiresIn: 600_000,
+    })({ sub: someone.id, name: someone.name, ...(claim === 'jti' ? {} : { jti: randomId('jti') }) })
+    expect(await refusal(cluster.socket(n1(), signed, 'r1'))).toBe(HANDSHAKE_UNAUTHORIZED)
+  })
+
+  test('a revoked token, or a token issued before its user was cut off (deleted), is refused with UNAUTHORIZED, and counted', async () => {
+    const redis = new Redis(cluster.redisUrl)
+    try {
+      const jti = randomId('jti')
+      await redis.set(RedisKeys.revokedToken(someone.id, jti), '1', 'PX', 60_000)
+      expect(await refusal(cluster.socket(n1(), signToken(someone, { jti }), 'r1'))).toBe(HANDSHAKE_UNAUTHORIZED)
+      const gone = user('Gone')
+      const oldToken = signToken(gone, { issuedAtMs: Date.now() - 5000 })
+      await redis.set(RedisKeys.userCutoff(gone.id), String(Date.now()), 'PX', 60_000)
+      expect(await refusal(cluster.socket(n1(), oldToken, 'r1'))).toBe(HANDSHAKE_UNAUTHORIZED)
+      const metrics = await (await fetch(`http://127.0.0.1:${n1().port}/metrics`)).text()
+      expect(metrics).toMatch(/^hangout_gateway_handshakes_refused_total\{[^}]*reason="revoked"[^}]*\} 2$/m)
+      // The same user's other tokens are not touched by a jti's revocation.
+      await cluster.connect(n1(), signToken(someone), 'r1')
+    } finally {
+      redis.disconnect()
+    }
   })
 
   test('a foreign Origin is refused; the edge origin and no Origin are let in', async () => {

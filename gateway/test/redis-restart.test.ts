@@ -1,16 +1,12 @@
-import { startRedis } from '@hangout/infra/services'
-import { waitFor } from '@hangout/infra/process'
-import { Cluster, collect, until, user } from './helpers.js'
+import { isHealthy } from '@hangout/runtime'
+import { startRedis } from '@hangout/testkit/services'
+import { waitFor } from '@hangout/testkit/process'
+import { collect, until, user } from '@hangout/testkit/gateway-cluster'
+import { gatewaySuite } from '@hangout/testkit/gateway-suite'
 
-const cluster = new Cluster({ GRACE_MS: '1000' })
+const { cluster } = gatewaySuite({ nodes: 3, env: { GRACE_MS: '1000' } })
 
-beforeAll(() => cluster.start(3), 120_000)
-afterAll(() => cluster.stop())
-
-async function healthy(port: number): Promise<boolean> {
-  const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined)
-  return response?.status === 200
-}
+const healthy = (port: number) => isHealthy(`http://127.0.0.1:${port}/healthz`)
 
 test('Redis restarted empty: /healthz says so, rooms heal (presence and state) within 20 s, seq never goes back', async () => {
   const roomId = await cluster.createRoom()

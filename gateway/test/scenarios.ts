@@ -1,4 +1,4 @@
-import { type Cluster, collect, sleep, until, user } from './helpers.js'
+import { type Cluster, collect, sleep, until, user } from '@hangout/testkit/gateway-cluster'
 
 /** Chat and the three sync events between users on three different nodes. */
 export async function crossNodeEvents(cluster: Cluster): Promise<void> {
@@ -47,4 +47,36 @@ export async function crossNodeEvents(cluster: Cluster): Promise<void> {
   expect(got[1]!.clicked).toHaveLength(0)
   expect(got[2]!.scrolled).toHaveLength(0)
   expect(got[0]!.paged).toHaveLength(0)
+}
+
+/** A late joiner on a third node gets the state, the history in order and the participants; a leaver takes their highlight along. */
+export async function lateJoiner(cluster: Cluster): Promise<void> {
+  const [n0, n1, n2] = [cluster.node(0), cluster.node(1), cluster.node(2)]
+  const roomId = await cluster.createRoom()
+  const [ann, bob, late] = [user('Ann'), user('Bob'), user('Late')]
+  const a = await cluster.join(n0, ann, roomId)
+  const b = await cluster.join(n1, bob, roomId)
+  const sent: number[] = []
+  for (let i = 0; i < 8; i++) {
+    const ack = await (i % 2 ? b : a).socket.emitWithAck('message', { roomId, text: `m${i}` })
+    if (!ack.ok) throw new Error(JSON.stringify(ack))
+    sent.push(ack.message.seq)
+  }
+  expect(sent).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+  await a.socket.emitWithAck('click_event', { roomId, productId: 4 })
+  await b.socket.emitWithAck('click_event', { roomId, productId: 12 })
+  await a.socket.emitWithAck('page_change', { roomId, page: 2 })
+  await b.socket.emitWithAck('scroll_update', { roomId, top: 0.5 })
+
+  const l = await cluster.join(n2, late, roomId)
+  expect(l.ack.state).toEqual({ page: 2, top: 0.5, highlights: { [ann.id]: 4, [bob.id]: 12 } })
+  expect(l.ack.history.map((m) => [m.seq, m.text])).toEqual(sent.map((seq, i) => [seq, `m${i}`]))
+  expect(l.ack.participants.map((p) => p.id).sort()).toEqual([ann.id, bob.id, late.id].sort())
+  expect(l.ack.room).toMatchObject({ id: roomId, name: `Room ${roomId}` })
+
+  const leaved = collect(l.socket, 'user_leaved')
+  await a.socket.emitWithAck('leave_room', { roomId })
+  await until('ann left', () => leaved.length === 1)
+  const again = await cluster.join(n0, user('Later'), roomId)
+  expect(again.ack.state.highlights).toEqual({ [bob.id]: 12 })
 }

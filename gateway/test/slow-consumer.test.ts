@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs'
 import type { MessageAck } from '@hangout/protocol'
 import WebSocket from 'ws'
-import { Cluster, collect, randomId, signToken, until, user } from './helpers.js'
+import { collect, randomId, signToken, until, user } from '@hangout/testkit/gateway-cluster'
+import { gatewaySuite } from '@hangout/testkit/gateway-suite'
 
 // Chat limits raised so that two members can flood the room; the slow-client bound as by default.
-const cluster = new Cluster({ CHAT_RATE: '5000', CHAT_BURST: '5000' })
-
-beforeAll(() => cluster.start(1), 120_000)
-afterAll(() => cluster.stop())
+const { cluster } = gatewaySuite({ nodes: 1, env: { CHAT_RATE: '5000', CHAT_BURST: '5000' } })
 
 /** A raw Engine.IO/Socket.IO v4 client over `ws` that joins a room, then can stop reading. */
 async function rawMember(port: number, roomId: string): Promise<WebSocket> {
@@ -68,19 +66,23 @@ test('a client that stops reading is dropped with its queue; the node’s memory
   let dropped = false
   const started = Date.now()
   // Each sender keeps 16 messages in flight until the node has dropped the slow client.
-  await Promise.all(
-    senders.flatMap(({ socket }) =>
-      Array.from({ length: 16 }, async () => {
-        while (!dropped && Date.now() - started < 90_000) {
-          const ack: MessageAck = await socket.timeout(10_000).emitWithAck('message', { roomId, text })
-          if (!ack.ok) throw new Error(JSON.stringify(ack))
-          acked.push(ack.message.id)
-          if (acked.length % 100 === 0) dropped = (await slowDropped()) >= 1
-        }
-      }),
-    ),
-  )
-  clearInterval(sampler)
+  try {
+    await Promise.all(
+      senders.flatMap(({ socket }) =>
+        Array.from({ length: 16 }, async () => {
+          while (!dropped && Date.now() - started < 90_000) {
+            const ack: MessageAck = await socket.timeout(10_000).emitWithAck('message', { roomId, text })
+            if (!ack.ok) throw new Error(JSON.stringify(ack))
+            acked.push(ack.message.id)
+            if (acked.length % 100 === 0) dropped = (await slowDropped()) >= 1
+          }
+        }),
+      ),
+    )
+  } finally {
+    // A failed send must not leave the sampler reading /proc of a node the suite is about to stop.
+    clearInterval(sampler)
+  }
   const seconds = (Date.now() - started) / 1000
   console.log(
     `slow client dropped after ${acked.length} messages of ~2 KB in ${seconds.toFixed(1)} s; ` +
