@@ -34,7 +34,24 @@ need=()
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 command -v redis-server >/dev/null || need+=(redis-server)
 if [ "${HANGOUT_SKIP_BROWSER:-}" != 1 ]; then command -v chromium >/dev/null || need+=(chromium fonts-dejavu-core); fi
+# Observability (./hangout up --observe, and the tests of the Prometheus rules: promtool): only when
+# asked, with HANGOUT_OBSERVE=1, which `./hangout test` and `./hangout up --observe` set.
+if [ "${HANGOUT_OBSERVE:-}" = 1 ]; then
+  command -v promtool >/dev/null || need+=(prometheus)
+  command -v prometheus-nginx-exporter >/dev/null || need+=(prometheus-nginx-exporter)
+  command -v prometheus-redis-exporter >/dev/null || need+=(prometheus-redis-exporter)
+fi
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+
+# The local store's PostgreSQL (FerretDB's PostgreSQL backend, the default; HANGOUT_STORE=sqlite
+# uses embedded SQLite, MONGO_URL a MongoDB): the one that answers is used, else infra/src/postgres.ts
+# runs a cluster of its own under .data/ with Debian's server programs, installed here when missing.
+if [ -z "${MONGO_URL:-}" ] && [ "${HANGOUT_STORE:-postgres}" = postgres ]; then
+  pg_url="${PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+  if ! command -v psql >/dev/null || ! { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; }; then
+    if ! command -v psql >/dev/null || ! psql "$pg_url" -Atc 'SELECT 1' >/dev/null 2>&1; then apt_install postgresql; fi
+  fi
+fi
 
 # The MongoDB-wire server: FerretDB v1 through its embeddable package (see infra/ferretdb/main.go),
 # rebuilt whenever that wrapper or its module files change.

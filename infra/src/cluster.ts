@@ -24,14 +24,15 @@
  * second; one silent for 3 s (frozen, hung) leaves nginx's upstream until it answers again, as the
  * gateways' ring drops a node whose heartbeat expired (see gateway-health.ts).
  */
+import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { GatewayHealth } from './gateway-health.js'
-import { startApi } from './launch-api.js'
-import { startGateway } from './launch-gateway.js'
-import { Edge } from './nginx.js'
+import { startApi, startGateway } from './start-service.js'
+import { Edge, type EdgeOptions } from './nginx.js'
 import { DATA_DIR, ROOT } from './paths.js'
-import { freePort, type ManagedProcess } from './process.js'
+import { freePort, isPortTaken, type ManagedProcess } from './process.js'
+import { type RedisCluster, startRedisCluster } from './redis-cluster.js'
 import { ensureServices, startRedis } from './services.js'
 import { Supervised } from './supervisor.js'
 
@@ -52,6 +53,12 @@ export interface ClusterOptions {
   webRoot?: string
   /** Start a redis-server of its own on a free port instead of using REDIS_URL. */
   privateRedis?: boolean
+  /**
+   * Start a Redis Cluster of its own instead (this many masters, one replica each; `ports`: fixed
+   * client ports, masters first, else free ones; `dir` for its nodes' files) and point the API and
+   * every gateway at it (REDIS_CLUSTER_NODES).
+   */
+  redisCluster?: { masters: number; ports?: number[]; dir?: string }
   /** Restart a crashed API or gateway with backoff (the local cluster does). Default off. */
   supervise?: boolean
   nodePrefix?: string
@@ -60,6 +67,8 @@ export interface ClusterOptions {
    * only: a room's sockets scattered; connect with websocket transport only).
    */
   gatewayBalance?: 'room-hash' | 'round-robin'
+  /** The edge's per-address limits (default EDGE_LIMITS). */
+  edgeLimits?: EdgeOptions['limits']
   /** The edge's active health check of the gateways (default on); timings for tests. */
   healthCheck?: false | { intervalMs?: number; downAfterMs?: number }
   onEvent?: (line: string) => void
@@ -82,6 +91,8 @@ export interface Cluster {
   readonly apiUrl: string
   readonly env: NodeJS.ProcessEnv
   readonly edge: Edge
+  /** The Redis Cluster this call started (`redisCluster`), if any. */
+  readonly redisCluster: RedisCluster | undefined
   readonly gateways: GatewayNode[]
   gateway(index: number): GatewayNode
   addGateway(): Promise<GatewayNode>
@@ -99,7 +110,25 @@ interface Member {
   supervised: Supervised
 }
 
+/** Times a cluster on free ports is started again when one of its ports was taken meanwhile. */
+const PORT_ATTEMPTS = 3
+
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  // A port freePort() picked can be bound by another process (another test run on this machine)
+  // before our server binds it; the launchers notice (listener.ts), and the whole cluster starts
+  // again on other ports, since the edge's port is in the services' allowed origins.
+  const fixedPorts = options.edgePort !== undefined || options.apiPort !== undefined || options.gatewayBasePort !== undefined
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(options)
+    } catch (err) {
+      if (fixedPorts || attempt >= PORT_ATTEMPTS || !isPortTaken(err)) throw err
+      options.onEvent?.(`cluster: a port was taken before it was bound; starting again on others (${attempt})`)
+    }
+  }
+}
+
+async function startClusterOnce(options: ClusterOptions): Promise<Cluster> {
   const logDir = options.logDir ?? join(DATA_DIR, 'logs')
   mkdirSync(logDir, { recursive: true })
   const say = options.onEvent ?? (() => {})
@@ -116,9 +145,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       stoppers.push(() => redis.stop())
       env.REDIS_URL = `redis://127.0.0.1:${port}`
     }
+    let redisCluster: RedisCluster | undefined
+    if (options.redisCluster) {
+      const { masters, ports, dir } = options.redisCluster
+      redisCluster = await startRedisCluster({
+        masters,
+        ...(ports ? { ports } : {}),
+        dir: dir ?? join(DATA_DIR, 'run', `redis-cluster-${randomBytes(4).toString('hex')}`),
+      })
+      stoppers.push(() => redisCluster?.stop() ?? Promise.resolve())
+      env.REDIS_CLUSTER_NODES = redisCluster.seeds
+      say(`redis cluster: ${masters} masters, 1 replica each, on ${redisCluster.seeds}`)
+    }
     const services = await ensureServices({ ...process.env, ...env }, logDir)
     for (const proc of services.started) stoppers.push(() => proc.stop())
-    env.REDIS_URL = services.redisUrl
+    if (!env.REDIS_CLUSTER_NODES) env.REDIS_URL = services.redisUrl
     env.MONGO_URL = services.mongoUrl
 
     const edgePort = options.edgePort ?? (await freePort())
@@ -197,6 +238,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       dir: options.edgeDir ?? join(DATA_DIR, 'run', `edge-${edgePort}`),
       logFile: join(logDir, 'nginx.log'),
       gatewayBalance: options.gatewayBalance,
+      limits: options.edgeLimits,
     })
     stoppers.push(() => edge.stop())
     say(`edge on ${edge.url}`)
@@ -236,6 +278,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       apiUrl: `http://127.0.0.1:${apiPort}`,
       env,
       edge,
+      redisCluster,
       get gateways() {
         return [...members.values()].map((m) => m.node).sort((a, b) => a.index - b.index)
       },

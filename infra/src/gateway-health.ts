@@ -1,3 +1,4 @@
+import { probeHealth } from '@hangout/runtime'
 /**
  * The edge's active health check of the gateways. nginx only sees a node fail when a TCP connect
  * is refused; a frozen or hung node accepts connections and never answers, so nginx would keep
@@ -112,11 +113,5 @@ export class GatewayHealth {
 }
 
 async function answers(url: string, timeoutMs: number): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(timeoutMs) })
-    await res.arrayBuffer()
-    return true
-  } catch {
-    return false
-  }
+  return (await probeHealth(`${url}/healthz`, timeoutMs)) !== undefined
 }

@@ -15,6 +15,8 @@ export interface LocalClusterState {
   api: { port: number; pid?: number }
   edge: { port: number; pid?: number }
   gateways: { index: number; nodeId: string; port: number; pid?: number; running: boolean }[]
+  /** The Redis Cluster of `up --redis-cluster N`: its nodes (masters first, as created). */
+  redisCluster?: { nodes: { port: number; pid?: number }[] }
 }
 
 export function writeState(state: LocalClusterState): void {

@@ -37,7 +37,27 @@ export interface EdgeConfig {
   gatewayBalance?: 'room-hash' | 'round-robin'
   /** Shown by GET /edge/healthz, so a reload can be seen to have taken effect. */
   generation?: string
+  /** Per client address limits; each left out takes its EDGE_LIMITS default. */
+  limits?: Partial<EdgeLimits>
 }
+
+export interface EdgeLimits {
+  /** /api/ requests a second, and the burst answered at once beyond it (then 429). */
+  apiRate: number
+  apiBurst: number
+  /** /socket.io/ requests a second (a websocket is one; long-polling makes one per poll) and burst. */
+  socketRate: number
+  socketBurst: number
+  /** /socket.io/ connections open at once. */
+  socketConns: number
+}
+
+/**
+ * Generous for one person (who holds at most 20 sockets, and whose logins the API limits), and
+ * sized so this project's suites and benches still pass, though all of their thousands of
+ * sockets come from 127.0.0.1 (a reconnect storm of 2,000 sockets at once fits the burst).
+ */
+export const EDGE_LIMITS: EdgeLimits = { apiRate: 100, apiBurst: 1000, socketRate: 200, socketBurst: 2500, socketConns: 5000 }
 
 const SERVER_ADDRESS = /^(unix:\/[^\s;{}]+|\[[0-9a-fA-F:.]+\]:\d{1,5}|[A-Za-z0-9.-]+:\d{1,5})$/
 const PATH = /^\/[^\s;{}'"]*$/
@@ -69,6 +89,10 @@ export function renderNginxConfig(config: EdgeConfig, template = readFileSync(NG
     throw new Error(`nginx config: bad resolver address ${config.resolver}`)
   }
   const resolve = config.resolver ? ' resolve' : ''
+  const limits = { ...EDGE_LIMITS, ...config.limits }
+  for (const [name, value] of Object.entries(limits))
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`nginx config: limits.${name} must be a positive integer, not ${value}`)
 
   const values: Record<string, string> = {
     listen: config.listen,
@@ -87,6 +111,11 @@ export function renderNginxConfig(config: EdgeConfig, template = readFileSync(NG
         ? '        # round-robin: no hash, so the sockets of a room are scattered (benchmarks only)'
         : '        hash $arg_room consistent;',
     gateway_zone: config.resolver ? '        zone hangout_gateways 256k;' : '',
+    api_rate: String(limits.apiRate),
+    api_burst: String(limits.apiBurst),
+    socket_rate: String(limits.socketRate),
+    socket_burst: String(limits.socketBurst),
+    socket_conns: String(limits.socketConns),
     gateway_servers: config.gatewayServers.map((g) => `        server ${g.upstream} max_fails=0${resolve};`).join('\n'),
   }
   const rendered = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {

@@ -1,9 +1,10 @@
+import { probeHealth } from '@hangout/runtime'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type EdgeConfig, renderNginxConfig } from './nginx-config.js'
-import { ManagedProcess, waitFor } from './process.js'
+import { GaveUp, ManagedProcess, servesOn, waitFor } from './process.js'
 
 export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx'
 
@@ -18,6 +19,8 @@ export interface EdgeOptions {
   logFile?: string
   /** See EdgeConfig.gatewayBalance. */
   gatewayBalance?: EdgeConfig['gatewayBalance']
+  /** See EdgeConfig.limits. */
+  limits?: EdgeConfig['limits']
 }
 
 function edgeConfig(options: EdgeOptions, generation: number): EdgeConfig {
@@ -30,6 +33,7 @@ function edgeConfig(options: EdgeOptions, generation: number): EdgeConfig {
     apiServers: options.apiServers,
     gatewayServers: options.gatewayServers,
     gatewayBalance: options.gatewayBalance,
+    limits: options.limits,
     generation: String(generation),
   }
 }
@@ -75,7 +79,12 @@ export class Edge {
       logFile: options.logFile,
     })
     const edge = new Edge(options, proc)
-    await edge.waitForGeneration(0)
+    try {
+      await edge.waitForGeneration(0)
+    } catch (err) {
+      await proc.stop()
+      throw err
+    }
     return edge
   }
 
@@ -118,11 +127,21 @@ export class Edge {
 
   private async waitForGeneration(generation: number): Promise<void> {
     await waitFor(`nginx on ${this.options.port} serving config ${generation}`, async () => {
-      if (!this.process.running) throw new Error(`nginx exited:\n${this.process.output}`)
-      const res = await fetch(`${this.url}/edge/healthz`, { signal: AbortSignal.timeout(1000) })
-      const body = (await res.json()) as { config?: string }
-      return body.config === String(generation)
+      if (!this.process.running) throw new GaveUp(`nginx exited:\n${this.process.output}${this.errorLogTail()}`)
+      const answer = await probeHealth(`${this.url}/edge/healthz`, 1000)
+      // Another edge on this port answers the same page: only ours holding the port counts. (nginx
+      // retries a taken port for 2.5 s before it exits, and the port answers all along.)
+      return answer?.body?.config === String(generation) && servesOn(this.process, this.options.port)
     })
+  }
+
+  /** nginx reports startup failures (a port already in use) in its error log, not on stderr. */
+  private errorLogTail(): string {
+    try {
+      return `\n${readFileSync(join(this.options.dir, 'error.log'), 'utf8').trim().split('\n').slice(-5).join('\n')}`
+    } catch {
+      return ''
+    }
   }
 }
 

@@ -1,11 +1,10 @@
+import { DATA_DIR, ROOT_DIR } from '@hangout/runtime'
 import { homedir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 
 /** The repository's root folder. */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-/** Git-ignored state: databases, generated keys, logs, pid files. */
-export const DATA_DIR = process.env.HANGOUT_DATA_DIR ?? join(ROOT, '.data')
+export const ROOT = ROOT_DIR
+export { DATA_DIR }
 /** Where the bootstrap puts the programs it builds (kept across clones). */
 export const TOOLS_DIR = process.env.HANGOUT_TOOLS ?? join(homedir(), '.cache/hangout/bin')
 export const FERRETDB_BIN = join(TOOLS_DIR, 'hangout-ferretdb')

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createConnection, createServer } from 'node:net'
+import { listensOn } from './listener.js'
 
 export interface ProcessOptions {
   name: string
@@ -95,22 +96,35 @@ export function portOpen(port: number, host = '127.0.0.1', timeoutMs = 500): Pro
   })
 }
 
-/** Polls until `probe` answers true, or throws naming `what` after `timeoutMs`. */
+/** Thrown by a waitFor probe to stop waiting at once: what it waits for will never come (its process exited). */
+export class GaveUp extends Error {
+  override name = 'GaveUp'
+}
+
+/**
+ * Polls until `probe` answers true, or throws naming `what` after `timeoutMs`. A probe that throws
+ * counts as "not yet" (a refused connection), except a GaveUp, which ends the wait with it.
+ */
 export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 15000, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (await probe().catch(() => false)) return
+    const ready = await probe().catch((err: unknown) => {
+      if (err instanceof GaveUp) throw err
+      return false
+    })
+    if (ready) return
     await new Promise((r) => setTimeout(r, everyMs))
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
 }
 
+/** Waits until the port answers; with `proc`, until `proc` itself listens there (see listener.ts). */
 export async function waitForPort(port: number, proc?: ManagedProcess, timeoutMs = 20000): Promise<void> {
   await waitFor(
     `port ${port}${proc ? ` (${proc.options.name})` : ''}`,
     async () => {
-      if (proc && !proc.running) throw new Error(`${proc.options.name} exited:\n${proc.output}`)
-      return portOpen(port)
+      if (proc && !proc.running) throw new GaveUp(`${proc.options.name} exited:\n${proc.output}`)
+      return (await portOpen(port)) && (!proc || servesOn(proc, port))
     },
     timeoutMs,
   ).catch((err: Error) => {
@@ -129,4 +143,14 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port))
     })
   })
+}
+
+/** False once we can tell that the port is held by a process other than `proc` (or by none). */
+export function servesOn(proc: ManagedProcess, port: number): boolean {
+  return listensOn(proc.pid, port) !== false
+}
+
+/** An error from a server that could not bind its port (another process holds it). */
+export function isPortTaken(err: unknown): boolean {
+  return err instanceof Error && /EADDRINUSE|Address already in use|could not bind/.test(err.message)
 }

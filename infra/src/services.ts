@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { MongoClient } from 'mongodb'
+import { DEFAULT_MONGO_URL, DEFAULT_REDIS_URL } from '@hangout/runtime'
 import { DATA_DIR, FERRETDB_BIN } from './paths.js'
+import { indexRoomMessages } from './ferretdb-pg-index.js'
+import { ensurePostgres } from './postgres.js'
 import { ManagedProcess, portOpen, waitFor, waitForPort } from './process.js'
-
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
-export const DEFAULT_MONGO_URL = 'mongodb://127.0.0.1:27017/hangout'
 
 export async function redisAnswers(url: string): Promise<boolean> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 })
@@ -41,9 +41,14 @@ export interface RedisOptions {
    * cluster-safe with a plain client.
    */
   clusterMode?: boolean
+  /**
+   * Keeps its dataset in `dir/dump.rdb` (written by SAVE or BGSAVE, or at shutdown; no automatic
+   * snapshots) and loads it at start: a restart from an older snapshot, as after a restore.
+   */
+  snapshotDir?: string
 }
 
-/** A redis-server of our own that keeps nothing on disk, as the machine's Redis does. */
+/** A redis-server of our own that keeps nothing on disk (as the machine's Redis does) unless given a snapshot directory. */
 export async function startRedis(port: number, logFile?: string, options: RedisOptions = {}): Promise<ManagedProcess> {
   const clusterArgs: string[] = []
   if (options.clusterMode) {
@@ -52,10 +57,13 @@ export async function startRedis(port: number, logFile?: string, options: RedisO
     rmSync(join(dir, 'nodes.conf'), { force: true })
     clusterArgs.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'))
   }
+  const persistence = options.snapshotDir
+    ? ['--dir', options.snapshotDir, '--dbfilename', 'dump.rdb', '--save', '86400 1000000000']
+    : ['--save', '']
   const proc = new ManagedProcess({
     name: `redis:${port}`,
     command: 'redis-server',
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...clusterArgs],
+    args: ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--appendonly', 'no', ...clusterArgs],
     logFile,
   })
   await waitForPort(port, proc)
@@ -91,6 +99,32 @@ export async function startFerretDb(port: number, dir = join(DATA_DIR, 'ferretdb
   return proc
 }
 
+/** FerretDB with its PostgreSQL backend, on the PostgreSQL database at `pgUrl`. */
+export async function startFerretDbOnPostgres(port: number, pgUrl: string, logFile?: string): Promise<ManagedProcess> {
+  if (!existsSync(FERRETDB_BIN)) {
+    throw new Error(`FerretDB is not built at ${FERRETDB_BIN}: run infra/bootstrap.sh, or set MONGO_URL to a MongoDB`)
+  }
+  const proc = new ManagedProcess({
+    name: `ferretdb-pg:${port}`,
+    command: FERRETDB_BIN,
+    args: ['--listen-addr', `127.0.0.1:${port}`, '--handler', 'postgresql', '--postgresql-url', pgUrl],
+    logFile,
+  })
+  await waitForPort(port, proc)
+  await waitFor(`ferretdb (postgresql) on ${port}`, () => mongoAnswers(`mongodb://127.0.0.1:${port}/`))
+  return proc
+}
+
+/** The local store when no MongoDB answers: FerretDB on PostgreSQL (default), or on embedded SQLite. */
+export type LocalStore = 'postgres' | 'sqlite'
+
+export function localStore(env: NodeJS.ProcessEnv): LocalStore {
+  const store = env.HANGOUT_STORE ?? 'postgres'
+  if (store !== 'postgres' && store !== 'sqlite')
+    throw new Error(`HANGOUT_STORE must be postgres or sqlite, not ${JSON.stringify(store)}`)
+  return store
+}
+
 export interface EnsuredServices {
   redisUrl: string
   mongoUrl: string
@@ -99,21 +133,30 @@ export interface EnsuredServices {
 }
 
 /**
- * Uses the Redis on REDIS_URL and the MongoDB on MONGO_URL when they answer; otherwise starts a
- * local redis-server and FerretDB on the contract's default ports.
+ * Uses the Redis on REDIS_URL (none when REDIS_CLUSTER_NODES is set) and the MongoDB on MONGO_URL when they answer; otherwise starts a
+ * local redis-server and FerretDB on the contract's default ports: FerretDB on PostgreSQL (the one
+ * on PG_URL, or a cluster of our own, see postgres.ts), or with HANGOUT_STORE=sqlite on SQLite.
  */
 export async function ensureServices(env: NodeJS.ProcessEnv = process.env, logDir?: string): Promise<EnsuredServices> {
   const redisUrl = env.REDIS_URL ?? DEFAULT_REDIS_URL
   const mongoUrl = env.MONGO_URL ?? DEFAULT_MONGO_URL
   const started: ManagedProcess[] = []
   const redisPort = Number(new URL(redisUrl).port || 6379)
-  if (!(await answersOrBusy(redisUrl, redisPort, redisAnswers))) {
+  // A Redis Cluster (REDIS_CLUSTER_NODES) is the caller's: REDIS_URL is not used then.
+  if (!env.REDIS_CLUSTER_NODES && !(await answersOrBusy(redisUrl, redisPort, redisAnswers))) {
     started.push(await startRedis(redisPort, logDir && join(logDir, 'redis.log')))
   }
   const mongoPort = Number(new URL(mongoUrl).port || 27017)
   if (!(await answersOrBusy(mongoUrl, mongoPort, mongoAnswers))) {
     if (env.MONGO_URL) throw new Error(`MONGO_URL (${redact(mongoUrl)}) does not answer`)
-    started.push(await startFerretDb(mongoPort, undefined, logDir && join(logDir, 'ferretdb.log')))
+    if (localStore(env) === 'sqlite') {
+      started.push(await startFerretDb(mongoPort, undefined, logDir && join(logDir, 'ferretdb.log')))
+    } else {
+      const pg = await ensurePostgres(env, logDir && join(logDir, 'postgres.log'))
+      if (pg.started) started.push(pg.started)
+      started.push(await startFerretDbOnPostgres(mongoPort, pg.url, logDir && join(logDir, 'ferretdb.log')))
+      await indexRoomMessages(pg.url, mongoUrl)
+    }
   }
   return { redisUrl, mongoUrl, started }
 }

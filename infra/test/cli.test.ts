@@ -8,7 +8,7 @@ import type { LocalClusterState } from '../src/local-state.js'
 import { ROOT, TSX_IMPORT } from '../src/paths.js'
 import { freePort, type ManagedProcess, waitFor } from '../src/process.js'
 import { startRedis } from '../src/services.js'
-import { testMongoUrl, dropDatabase } from './support/clients.js'
+import { testMongoUrl, dropDatabase } from '@hangout/testkit/clients'
 
 const run = promisify(execFile)
 const dataDir = mkdtempSync(join(tmpdir(), 'hangout-cli-'))
@@ -133,4 +133,51 @@ test('up --detach, status, a crashed node restarted, scale out and in, stop', as
   expect(await hangout('stop')).toMatch(/stopped/)
   for (const pid of [last.pid, last.edge.pid, ...last.gateways.map((g) => g.pid)]) expect(alive(pid)).toBe(false)
   expect(await hangout('status').catch((err: { stdout: string }) => err.stdout)).toMatch(/not running/)
+}, 180_000)
+
+test('up --redis-cluster 3 --observe: a Redis Cluster of its own (3 masters, 1 replica each) that everything uses, each node watched by Prometheus; status shows its shards; stop ends it', async () => {
+  const redisBase = await freeBlock(6)
+  const prometheusPort = await freePort()
+  const clusterEnv = {
+    ...env,
+    HANGOUT_REDIS_CLUSTER_BASE_PORT: String(redisBase),
+    HANGOUT_PROMETHEUS_PORT: String(prometheusPort),
+  }
+  const saved = env
+  env = clusterEnv
+  try {
+    expect(await hangout('up', '--detach', '--nodes', '1', '--redis-cluster', '3', '--observe')).toMatch(
+      /ready: http:\/\/127\.0\.0\.1:\d+/,
+    )
+    const now = state()
+    const redisPorts = Array.from({ length: 6 }, (_, i) => redisBase + 1 + i)
+    expect(now.redisCluster?.nodes.map((n) => n.port)).toEqual(redisPorts)
+    // Every node of the cluster is a target of its own, up, through the one redis exporter.
+    const redisUp = async () => {
+      const query = encodeURIComponent('redis_up{job="hangout-redis"} == 1')
+      const body = (await (await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/query?query=${query}`)).json()) as {
+        data: { result: { metric: { instance: string } }[] }
+      }
+      return body.data.result.map((r) => r.metric.instance).sort()
+    }
+    await waitFor('each Redis Cluster node scraped', async () => (await redisUp()).length === 6, 60_000, 500)
+    expect(await redisUp()).toEqual(redisPorts.map((port) => `redis://127.0.0.1:${port}`).sort())
+    const gateway = now.gateways[0]
+    const health = (await (await fetch(`http://127.0.0.1:${gateway?.port}/healthz`)).json()) as {
+      redisCluster?: { state: string; shards: { replicas: string[] }[] }
+    }
+    expect(health.redisCluster?.state).toBe('ok')
+    expect(health.redisCluster?.shards.map((s) => s.replicas.length)).toEqual([1, 1, 1])
+    const api = (await (await fetch(`http://127.0.0.1:${now.api.port}/healthz`)).json()) as { redisCluster?: { state: string } }
+    expect(api.redisCluster?.state).toBe('ok')
+
+    const status = await hangout('status')
+    expect(status).toMatch(/redis cluster: ok, 3 shards/)
+    expect(status.match(/shard 127\.0\.0\.1:\d+ +\d+ slots +replicas 127\.0\.0\.1:\d+/g)).toHaveLength(3)
+
+    expect(await hangout('stop')).toMatch(/stopped/)
+    for (const node of now.redisCluster?.nodes ?? []) expect(alive(node.pid)).toBe(false)
+  } finally {
+    env = saved
+  }
 }, 180_000)

@@ -1,4 +1,4 @@
-import { buildRing, homeOf, nextLive } from '../../gateway/src/ring.js'
+import { buildRing, homeOf, nextLive } from '@hangout/gateway/ring'
 import { readFileSync } from 'node:fs'
 import { type Cluster, startCluster } from '../src/cluster.js'
 import { waitFor } from '../src/process.js'
@@ -12,7 +12,7 @@ import {
   type TestUser,
   testMongoUrl,
   dropDatabase,
-} from './support/clients.js'
+} from '@hangout/testkit/clients'
 
 const mongoUrl = testMongoUrl()
 let cluster: Cluster
@@ -43,10 +43,13 @@ afterAll(async () => {
 describe('the cluster through its edge', () => {
   test('every socket of a room lands on the room’s home node, and rooms spread over all nodes', async () => {
     const rooms = await Promise.all(Array.from({ length: 24 }, () => createRoom(cluster.url, owner)))
-    const other = await register(cluster.url)
+    // Two members a room, and no user over the 20 sockets one may hold: four users, 12 sockets each.
+    const members = [owner, ...(await Promise.all([1, 2, 3].map(() => register(cluster.url))))]
     const nodes = await Promise.all(
-      rooms.map(async (roomId) => {
-        const [a, b] = await Promise.all([join(open(roomId, owner), roomId), join(open(roomId, other), roomId)])
+      rooms.map(async (roomId, i) => {
+        const [first, second] = i < 12 ? [members[0], members[1]] : [members[2], members[3]]
+        if (!first || !second) throw new Error('four members are needed')
+        const [a, b] = await Promise.all([join(open(roomId, first), roomId), join(open(roomId, second), roomId)])
         expect(a.node).toBe(b.node)
         expect(a.node).toBe(homeOf(ring(), roomId))
         return a.node

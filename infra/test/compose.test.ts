@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Ajv2019 } from 'ajv/dist/2019.js'
 import { parse } from 'yaml'
-import { buildRing, homeOf } from '../../gateway/src/ring.js'
+import { buildRing, homeOf } from '@hangout/gateway/ring'
 import { COMPOSE_FILE, COMPOSE_NGINX_CONF, composeDocument, composeYaml, containerEdgeConfig } from '../src/compose.js'
 import { testNginxConfig } from '../src/nginx.js'
 import { renderNginxConfig } from '../src/nginx-config.js'
@@ -123,5 +123,42 @@ describe('the nginx template', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('--redis-cluster: Redis as a cluster', () => {
+  const validate = composeValidator()
+  const doc = composeDocument(3, { redisCluster: 3 }) as {
+    services: Record<
+      string,
+      { environment?: Record<string, string>; depends_on?: Record<string, { condition: string }>; entrypoint?: string[] }
+    >
+    volumes: Record<string, object>
+  }
+
+  test('the Compose schema accepts it: 6 cluster nodes, one init that creates the cluster, no single redis', () => {
+    const ok = validate(doc)
+    expect(validate.errors ?? []).toEqual([])
+    expect(ok).toBe(true)
+    const nodes = Object.keys(doc.services).filter((name) => /^redis-\d+$/.test(name))
+    expect(nodes).toEqual(['redis-1', 'redis-2', 'redis-3', 'redis-4', 'redis-5', 'redis-6'])
+    expect(doc.services.redis).toBeUndefined()
+    expect(Object.keys(doc.volumes)).not.toContain('redis-data')
+    const init = doc.services['redis-cluster-init']
+    expect(init?.entrypoint?.join(' ')).toMatch(
+      /redis-cli --cluster create (172\.28\.1\.\d:6379 ){6}--cluster-replicas 1 --cluster-yes/,
+    )
+    expect(Object.keys(init?.depends_on ?? {})).toEqual(nodes)
+  })
+
+  test('the API and every gateway get REDIS_CLUSTER_NODES (every node) instead of REDIS_URL, and wait for the cluster', () => {
+    const apps = ['api', 'gateway-1', 'gateway-2', 'gateway-3']
+    for (const name of apps) {
+      const service = doc.services[name]
+      expect(service?.environment?.REDIS_URL).toBeUndefined()
+      expect(service?.environment?.REDIS_CLUSTER_NODES?.split(',')).toHaveLength(6)
+      expect(service?.depends_on?.['redis-cluster-init']).toEqual({ condition: 'service_completed_successfully' })
+    }
+    expect(() => composeDocument(3, { redisCluster: 2 })).toThrow(/from 3 to 10/)
   })
 })

@@ -1,3 +1,3 @@
 export default async function globalTeardown() {
-  await Promise.all((globalThis.__hangoutServices ?? []).map((proc) => proc.stop()))
+  await globalThis.__hangoutServices?.stop()
 }

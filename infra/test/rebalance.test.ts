@@ -1,8 +1,17 @@
-import { homeOf } from '../../gateway/src/ring.js'
+import { homeOf } from '@hangout/gateway/ring'
 import { type Cluster, startCluster } from '../src/cluster.js'
 import { waitFor } from '../src/process.js'
-import { liveRing } from './support/live-ring.js'
-import { type Client, connect, createRoom, join, register, type TestUser, testMongoUrl, dropDatabase } from './support/clients.js'
+import { liveRing } from '@hangout/testkit/live-ring'
+import {
+  type Client,
+  connect,
+  createRoom,
+  join,
+  register,
+  type TestUser,
+  testMongoUrl,
+  dropDatabase,
+} from '@hangout/testkit/clients'
 
 const ROOMS = 24
 const mongoUrl = testMongoUrl()
@@ -91,16 +100,18 @@ beforeAll(async () => {
     privateRedis: true,
     env: { MONGO_URL: mongoUrl, RATE_LIMIT_MAX: '1000', GRACE_MS: '5000' },
   })
-  const [owner, guest] = await Promise.all([register(cluster.url), register(cluster.url)])
-  rooms = await Promise.all(Array.from({ length: ROOMS }, () => createRoom(cluster.url, owner as TestUser)))
-  members = rooms.flatMap((roomId) => [new Member(roomId, owner as TestUser), new Member(roomId, guest as TestUser)])
+  // Two members a room; four users, so that none holds more than the 20 sockets a user may.
+  const users = await Promise.all([1, 2, 3, 4].map(() => register(cluster.url)))
+  const pair = (i: number) => (i < ROOMS / 2 ? [users[0], users[1]] : [users[2], users[3]]) as TestUser[]
+  rooms = await Promise.all(Array.from({ length: ROOMS }, () => createRoom(cluster.url, users[0] as TestUser)))
+  members = rooms.flatMap((roomId, i) => pair(i).map((user) => new Member(roomId, user)))
   await allAtHome('every member joined at its room’s home')
   // The first member of a room hears of the second by a user_joined that may arrive after the
   // second's own ack: wait until everyone knows everyone, so only later joins count as flaps.
-  const everyone = new Set(members.map((m) => m.user.id))
+  const roomMates = (m: Member) => members.filter((other) => other.roomId === m.roomId).map((other) => other.user.id)
   await waitFor(
     'every member knows the other',
-    async () => members.every((m) => [...everyone].every((id) => m.seen.has(id))),
+    async () => members.every((m) => roomMates(m).every((id) => m.seen.has(id))),
     20_000,
     50,
   )

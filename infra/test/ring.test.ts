@@ -1,4 +1,4 @@
-import { buildRing, homeOf, keyHash, nextLive, POINTS_PER_WEIGHT, serverBaseBytes, serverPoints } from '../../gateway/src/ring.js'
+import { buildRing, homeOf, keyHash, nextLive, POINTS_PER_WEIGHT, serverBaseBytes, serverPoints } from '@hangout/gateway/ring'
 
 /** A bitwise CRC32 written apart from the ring's (which uses zlib), to check it against. */
 function referenceCrc32(bytes: Uint8Array): number {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { freePort } from '../../src/process.js'
 
-/** A real HTTP server that answers every request with its own id and the URL it was asked for. */
+/** A real HTTP server that answers every request with its own id, the URL it was asked for and the X-Forwarded-For it got. */
 export interface EchoServer {
   id: string
   port: number
@@ -14,7 +14,7 @@ export async function startEchoServer(id: string): Promise<EchoServer> {
   const port = await freePort()
   const server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json')
-    res.end(JSON.stringify({ id, url: req.url }))
+    res.end(JSON.stringify({ id, url: req.url, forwardedFor: req.headers['x-forwarded-for'] ?? null }))
   })
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
   return {
