@@ -67,12 +67,15 @@ export function createApiClient(session: SessionStore, fetchImpl: typeof fetch =
       if (authenticated && error.code === 'UNAUTHORIZED') session.end(EXPIRED_NOTICE)
       throw error
     }
+    if (response.status === 204) return undefined as T
     return (await response.json()) as T
   }
 
   return {
     register: (body: RegisterBody) => request<AuthResponse>('POST', Routes.register, body, false),
     login: (body: LoginBody) => request<AuthResponse>('POST', Routes.login, body, false),
+    /** Revokes the session's token everywhere (its open sockets are closed too). */
+    logout: () => request<void>('POST', Routes.logout),
     createRoom: async (body: CreateRoomBody): Promise<Room> =>
       (await request<RoomResponse>('POST', Routes.createRoom, body)).room,
     joinRoom: async (body: JoinRoomBody): Promise<Room> => (await request<RoomResponse>('POST', Routes.joinRoom, body)).room,

@@ -1,4 +1,4 @@
-import { ROOM_ID_PATTERN } from '@hangout/protocol'
+import { forbiddenCharacter, ROOM_ID_PATTERN } from '@hangout/protocol'
 
 export type Route =
   | { name: 'lobby' }
@@ -26,6 +26,23 @@ export function parseRoute(pathname: string, search = ''): Route {
     if (roomIdPattern.test(roomId)) return { name: 'room', roomId }
   }
   return { name: 'notFound' }
+}
+
+/**
+ * The room an after-sign-in path leads to, with the name its invite link carries (null when the link
+ * names none, or a name no room could have).
+ */
+export function invitation(next: string | null): { roomId: string; name: string | null } | null {
+  if (!next) return null
+  const url = new URL(next, 'http://next.invalid')
+  const route = parseRoute(url.pathname)
+  if (route.name !== 'room') return null
+  let name: string | null = null
+  try {
+    name = decodeURIComponent(url.hash.slice(1)).trim()
+  } catch {}
+  const plausible = name && name.length <= 60 && forbiddenCharacter(name, false) === undefined
+  return { roomId: route.roomId, name: plausible ? name : null }
 }
 
 export function roomPath(roomId: string): string {

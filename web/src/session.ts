@@ -13,6 +13,7 @@ export type SessionStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
 
 export const SESSION_KEY = 'hangout.session'
 export const EXPIRED_NOTICE = 'Your session has expired. Please sign in again.'
+export const SIGNED_OUT_ELSEWHERE = 'You signed out in another tab.'
 
 const userCheck = interpretedValidator(User)
 
@@ -77,10 +78,29 @@ export function createSessionStore(storage: SessionStorage) {
     watchExpiry(null)
   }
 
+  /**
+   * Another tab signed in or out (a `storage` event on SESSION_KEY): follow it, so no tab stays
+   * signed in with a token that was revoked or replaced elsewhere.
+   */
+  function sync(): void {
+    const stored = readStoredSession(storage)
+    const now = current.peek()
+    if (stored.session?.token === now?.token) return
+    if (!stored.session) {
+      notice.value = stored.expired ? EXPIRED_NOTICE : SIGNED_OUT_ELSEWHERE
+      current.value = null
+      watchExpiry(null)
+      return
+    }
+    notice.value = null
+    current.value = stored.session
+    watchExpiry(stored.session)
+  }
+
   watchExpiry(initial.session)
   /** Stops watching the clock (the app never needs to; tests do, to let their process end). */
   const dispose = () => clearTimeout(expiryTimer)
-  return { current, notice, start, end, dispose }
+  return { current, notice, start, end, sync, dispose }
 }
 
 export type SessionStore = ReturnType<typeof createSessionStore>

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { decode } from '@jridgewell/sourcemap-codec'
-import { buildWeb } from './e2e/support.js'
+import { buildWeb } from '@hangout/testkit/browser'
 
 /** The app's JavaScript after gzip; it was 64.9 KB before the protocol's unused schemas were dropped. */
 const GZIP_BUDGET = 52 * 1024

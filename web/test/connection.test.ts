@@ -4,21 +4,12 @@
  * drained gateway's `rebalance` followed to another node without the list flapping.
  */
 import { HISTORY_LIMIT, type PublicUser } from '@hangout/protocol'
-import { type Cluster, startCluster } from '../../infra/src/cluster.js'
-import { waitFor } from '../../infra/src/process.js'
+import { type Cluster, startCluster } from '@hangout/testkit/cluster'
+import { waitFor } from '@hangout/testkit/process'
 import { MongoClient } from 'mongodb'
-import {
-  type Client,
-  connect,
-  createRoom,
-  join,
-  register,
-  say,
-  type TestUser,
-  testMongoUrl,
-} from '../../infra/test/support/clients.js'
+import { type Client, connect, createRoom, join, register, say, type TestUser, testMongoUrl } from '@hangout/testkit/clients'
 import { createApiClient } from '../src/api.js'
-import { connectRoom, type RoomConnection } from '../src/connection.js'
+import { connectRoom, newClientId, type RoomConnection } from '@hangout/client'
 import { createRoomStore, type RoomStore } from '../src/roomStore.js'
 import { createSessionStore, type SessionStorage } from '../src/session.js'
 
@@ -112,10 +103,10 @@ describe('the web app’s room connection', () => {
     expect(names(bStore.participants.peek())).toEqual(['Ana', 'Bea'])
     expect(a.notices).toContain('Bea joined')
 
-    const sent = await aConn.send('hello <b>Bea</b>')
+    const sent = await aConn.send('hello <b>Bea</b>', newClientId())
     if (!sent.ok) throw new Error(sent.error.message)
     aStore.addMessages([sent.message])
-    const reply = await bConn.send('hi Ana')
+    const reply = await bConn.send('hi Ana', newClientId())
     expect(reply.ok).toBe(true)
     await waitFor(
       'both see both messages',
@@ -149,7 +140,7 @@ describe('the web app’s room connection', () => {
     const store = a.newStore(roomId)
     const first = a.open(roomId, store)
     await waitFor('Ana connected', async () => first.status.peek() === 'connected')
-    const hello = await first.send('before I left')
+    const hello = await first.send('before I left', newClientId())
     expect(hello.ok).toBe(true)
     await waitFor('Ana has her message', async () => store.messages.peek().length === 1)
     first.close()
@@ -223,7 +214,7 @@ describe('the web app’s room connection', () => {
     expect(movedMs).toBeLessThan(8000)
     console.info(`web connection: rejoined on another node ${movedMs} ms after the drain began`)
 
-    const after = await bConn.send('after the move')
+    const after = await bConn.send('after the move', newClientId())
     expect(after.ok).toBe(true)
     await waitFor('Ana hears Bea after the move', async () => aStore.messages.peek().some((m) => m.text === 'after the move'))
     expect(names(aStore.participants.peek())).toEqual(['Ana', 'Bea'])

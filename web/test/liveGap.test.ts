@@ -1,5 +1,5 @@
 import { type ChatMessage, INITIAL_ROOM_STATE, type JoinRoomOk, type PublicUser } from '@hangout/protocol'
-import { fillLiveGap, LIVE_GAP_LOOKS_MS, mergeMessages } from '../src/chatLog.js'
+import { fillLiveGap, LIVE_GAP_LOOKS_MS, mergeMessages } from '@hangout/client'
 import { createRoomStore } from '../src/roomStore.js'
 
 const ana: PublicUser = { id: 'id-ana', name: 'Ana' }

@@ -1,6 +1,9 @@
 import { INITIAL_ROOM_STATE, type JoinRoomOk, type PublicUser } from '@hangout/protocol'
 import { presenceChanges, presenceNotices } from '../src/presenceChanges.js'
+import { waitFor } from '@hangout/testkit/process'
 import { createRoomStore } from '../src/roomStore.js'
+
+const GRACE_MS = 100
 
 const user = (name: string): PublicUser => ({ id: `id-${name.toLowerCase()}`, name })
 const [ana, bea, cid, dan, eve, fay] = ['Ana', 'Bea', 'Cid', 'Dan', 'Eve', 'Fay'].map(user) as [
@@ -27,7 +30,12 @@ function ack(participants: PublicUser[]): JoinRoomOk {
 /** Ana's store for one room; the notices she would see as toasts. */
 function anasStore() {
   const notices: string[] = []
-  const store = createRoomStore({ me: ana, fetchBefore: async () => [], notify: (text) => notices.push(text) })
+  const store = createRoomStore({
+    me: ana,
+    fetchBefore: async () => [],
+    notify: (text) => notices.push(text),
+    rejoinGraceMs: GRACE_MS,
+  })
   return { store, notices }
 }
 
@@ -69,12 +77,33 @@ describe('presence across reconnects', () => {
     // Away: Bea left and Dan came; back: the rejoin says so.
     store.joining()
     await store.joined(ack([dan, ana, cid]))
+    // Bea stays in view for the grace (she may be rejoining from the same outage), then goes.
+    expect(names(store.participants.peek())).toEqual(['Dan', 'Ana', 'Cid', 'Bea'])
+    expect(notices).toEqual(['Dan joined while you were away'])
+    await waitFor('Bea’s grace ends', async () => notices.length === 2, 2000, 10)
     expect(names(store.participants.peek())).toEqual(['Dan', 'Ana', 'Cid'])
-    expect(notices).toEqual(['Bea left while you were away', 'Dan joined while you were away'])
+    expect(notices).toEqual(['Dan joined while you were away', 'Bea left while you were away'])
     // Another rejoin with nothing new says nothing.
     store.joining()
     await store.joined(ack([dan, ana, cid]))
     expect(notices).toHaveLength(2)
+  })
+
+  test('someone missing from a rejoin who is back within the grace was never gone: no toast, no flicker', async () => {
+    const { store, notices } = anasStore()
+    store.joining()
+    await store.joined(ack([ana, bea, cid]))
+    // A frozen node dropped all three; Ana's rejoin came first, Bea's and Cid's follow.
+    store.joining()
+    await store.joined(ack([ana]))
+    expect(names(store.participants.peek())).toEqual(['Ana', 'Bea', 'Cid'])
+    store.events.user_joined(presence(bea, 2))
+    store.events.user_joined(presence(cid, 3))
+    // Past the grace (nothing to wait for but time): nobody was toasted or dropped.
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 3))
+    expect(names(store.participants.peek())).toEqual(['Ana', 'Bea', 'Cid'])
+    expect(notices).toEqual([])
+    store.dispose()
   })
 
   test('an event during the rejoin is toasted live, not again when its snapshot arrives', async () => {

@@ -1,4 +1,5 @@
-import { parseRoute, roomIdFromInput, roomPath, safeNext } from '../src/routes.js'
+import { inviteLink } from '../src/copyText.js'
+import { invitation, parseRoute, roomIdFromInput, roomPath, safeNext } from '../src/routes.js'
 
 describe('routes', () => {
   test('paths map to screens; a room path needs a URL-safe room id', () => {
@@ -26,5 +27,21 @@ describe('routes', () => {
     expect(roomIdFromInput('http://127.0.0.1:8080/')).toBeNull()
     expect(roomIdFromInput('not an id!')).toBeNull()
     expect(roomIdFromInput('')).toBeNull()
+  })
+
+  test('an invite link names its room in the fragment, and signing in from it says which room', () => {
+    const link = inviteLink('https://hangout.example', roomPath('abc'), 'Flea market & co')
+    expect(link).toBe('https://hangout.example/room/abc#Flea%20market%20%26%20co')
+    expect(roomIdFromInput(link)).toBe('abc')
+    const next = new URL(link).pathname + new URL(link).hash
+    expect(invitation(next)).toEqual({ roomId: 'abc', name: 'Flea market & co' })
+    expect(invitation('/room/abc')).toEqual({ roomId: 'abc', name: null })
+    expect(invitation(null)).toBeNull()
+    expect(invitation('/elsewhere#Flea')).toBeNull()
+    // A name no room could have (too long, a bidi override, broken escapes) is not shown.
+    expect(invitation(`/room/abc#${'x'.repeat(61)}`)).toEqual({ roomId: 'abc', name: null })
+    expect(invitation(`/room/abc#${encodeURIComponent('evil\u202Eelif')}`)).toEqual({ roomId: 'abc', name: null })
+    expect(invitation('/room/abc#%E0%A4%A')).toEqual({ roomId: 'abc', name: null })
+    expect(invitation('/room/abc#%20%20')).toEqual({ roomId: 'abc', name: null })
   })
 })

@@ -16,12 +16,23 @@ export function App() {
 
   useEffect(() => {
     if (needsSession && !signedIn) {
-      const here = window.location.pathname + window.location.search
+      const here = window.location.pathname + window.location.search + window.location.hash
       router.navigate(here === '/' ? '/login' : `/login?next=${encodeURIComponent(here)}`, { replace: true })
     } else if (signedIn && (route.name === 'login' || route.name === 'register')) {
       router.navigate(route.next ?? '/', { replace: true })
     }
   }, [needsSession, signedIn, route, router])
+
+  // A new screen (signed in, signed up, another route): the keyboard and the reader start at its
+  // heading, not on the body. The room focuses its own once it has loaded.
+  const screenKey = route.name === 'room' ? `room:${route.roomId}` : route.name
+  useEffect(() => {
+    if (route.name === 'room') return
+    const heading = document.querySelector<HTMLElement>('main h1')
+    if (!heading) return
+    heading.tabIndex = -1
+    heading.focus()
+  }, [screenKey, signedIn])
 
   let screen = null
   if (route.name === 'login' || route.name === 'register') {

@@ -1,6 +1,7 @@
 import { LoginBody, RegisterBody } from '@hangout/protocol'
 import { useState } from 'preact/hooks'
-import { apiFieldErrors, type FieldErrors, formChecker } from '../formErrors.js'
+import { apiFieldErrors, EMAIL_TAKEN_MESSAGE, type FieldErrors, formChecker } from '../formErrors.js'
+import { invitation } from '../routes.js'
 import { useServices } from '../services.js'
 import { useTitle } from '../useTitle.js'
 import { Field } from './Field.js'
@@ -31,6 +32,7 @@ export function AuthPage({ mode, next }: { mode: Mode; next: string | null }) {
   const notice = session.notice.value
   const suffix = next ? `?next=${encodeURIComponent(next)}` : ''
   useTitle(registering ? 'Create an account' : 'Sign in')
+  const invited = invitation(next)
 
   const set = (key: Key) => (value: string) => {
     setValues((old) => ({ ...old, [key]: value }))
@@ -70,6 +72,12 @@ export function AuthPage({ mode, next }: { mode: Mode; next: string | null }) {
           {notice}
         </p>
       )}
+      {invited && (
+        <p class="notice notice--invite">
+          You were invited to {invited.name ? `the room “${invited.name}”` : 'a room'}.{' '}
+          {registering ? 'Create an account' : 'Sign in'} to join it: you will go straight in.
+        </p>
+      )}
       <form onSubmit={submit} noValidate>
         {registering && (
           <Field id="auth-name" label="Name" value={values.name} onInput={set('name')} error={errors.name} autoComplete="name" />
@@ -81,6 +89,11 @@ export function AuthPage({ mode, next }: { mode: Mode; next: string | null }) {
           value={values.email}
           onInput={set('email')}
           error={errors.email}
+          errorAction={
+            registering && errors.email === EMAIL_TAKEN_MESSAGE ? (
+              <Link href={`/login${suffix}`}>Sign in instead?</Link>
+            ) : undefined
+          }
           autoComplete="email"
         />
         <Field

@@ -1,11 +1,11 @@
 import type { PublicUser } from '@hangout/protocol'
 import { batch, type Signal } from '@preact/signals'
-import { useEffect, useLayoutEffect, useMemo, useRef } from 'preact/hooks'
-import type { RoomConnection } from '../connection.js'
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
+import type { RoomConnection } from '@hangout/client'
 import { PAGES, pageOfProduct, productsOnPage } from '../products.js'
 import type { RoomStore } from '../roomStore.js'
 import { throttle } from '../throttle.js'
-import { userColor } from '../userColor.js'
+import { Pointers } from './Pointers.js'
 import { ProductCard } from './ProductCard.js'
 
 /** At most 20 scroll updates a second leave this client. */
@@ -35,6 +35,33 @@ export function Catalog({ store, connection, following, ownPage }: CatalogProps)
   const roomTop = store.top.value
   const sendScroll = useMemo(() => throttle((top: number) => void connection.scroll(top), SCROLL_INTERVAL_MS), [connection])
   useEffect(() => () => sendScroll.cancel(), [sendScroll])
+  // Pointers leave as often as scrolls (the gateway coalesces them to 20/s per user anyway).
+  const sendPointer = useMemo(
+    () => throttle(([x, y]: [number, number]) => void connection.pointer(x, y), SCROLL_INTERVAL_MS),
+    [connection],
+  )
+  useEffect(() => () => sendPointer.cancel(), [sendPointer])
+  /** The scrolled content (the grid and the pointers over it), whose size places the pointers. */
+  const content = useRef<HTMLDivElement>(null)
+  const [size, setSize] = useState({ width: 0, height: 0 })
+  useEffect(() => {
+    const element = content.current
+    if (!element || typeof ResizeObserver === 'undefined') return
+    const measure = () => setSize({ width: element.offsetWidth, height: element.offsetHeight })
+    const observer = new ResizeObserver(measure)
+    observer.observe(element)
+    measure()
+    return () => observer.disconnect()
+  }, [])
+
+  function onPointerMove(event: PointerEvent) {
+    const element = content.current
+    // Only a view that shows the room's page points at what the others see; a finger is not a pointer.
+    if (!element || !following.peek() || event.pointerType === 'touch') return
+    const box = element.getBoundingClientRect()
+    const fraction = (at: number, length: number) => Math.min(1, Math.max(0, at / Math.max(length, 1)))
+    sendPointer([fraction(event.clientX - box.left, box.width), fraction(event.clientY - box.top, box.height)])
+  }
 
   // Following: show the room's scroll position (after the page it belongs to has rendered).
   useLayoutEffect(() => {
@@ -106,26 +133,37 @@ export function Catalog({ store, connection, following, ownPage }: CatalogProps)
               Page {number}
               <span class="pages__marks" aria-hidden="true">
                 {highlightsOnPage(number).map((user) => (
-                  <span key={user.id} class="pages__mark" style={{ backgroundColor: userColor(user.id) }} />
+                  <span key={user.id} class="pages__mark" style={{ backgroundColor: store.colorOf(user.id) }} />
                 ))}
               </span>
             </button>
           ))}
         </nav>
       </div>
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable to scroll it with the keyboard */}
-      <section ref={region} class="catalog__scroll" aria-label="Catalog" tabIndex={0} onScroll={onScroll}>
-        <ul class="catalog__grid">
-          {productsOnPage(page).map((product) => (
-            <ProductCard
-              key={product.id}
-              product={product}
-              highlighters={highlighters.get(product.id) ?? []}
-              meId={store.me.id}
-              onPick={pick}
-            />
-          ))}
-        </ul>
+      <section
+        ref={region}
+        class="catalog__scroll"
+        aria-label="Catalog"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable to scroll it with the keyboard
+        tabIndex={0}
+        onScroll={onScroll}
+        onPointerMove={onPointerMove}
+      >
+        <div ref={content} class="catalog__content">
+          <ul class="catalog__grid">
+            {productsOnPage(page).map((product) => (
+              <ProductCard
+                key={product.id}
+                product={product}
+                highlighters={highlighters.get(product.id) ?? []}
+                meId={store.me.id}
+                colorOf={store.colorOf}
+                onPick={pick}
+              />
+            ))}
+          </ul>
+          {follow && <Pointers store={store} width={size.width} height={size.height} />}
+        </div>
       </section>
     </section>
   )

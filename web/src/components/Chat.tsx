@@ -1,10 +1,13 @@
 import type { ChatMessage } from '@hangout/protocol'
+import { Fragment } from 'preact'
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
-import type { RoomConnection } from '../connection.js'
-import { formatMessageTime } from '../format.js'
+import type { RoomConnection } from '@hangout/client'
+import { deliver } from '../deliver.js'
 import type { RoomStore } from '../roomStore.js'
-import { userColor } from '../userColor.js'
+import { typingSummary } from '../typing.js'
+import { firstNew } from '../unread.js'
 import { ChatComposer } from './ChatComposer.js'
+import { MessageItem } from './MessageItem.js'
 
 /** Within this distance of the end, the reader counts as at the bottom and new messages scroll in. */
 const BOTTOM_SLACK_PX = 40
@@ -15,7 +18,14 @@ function sameGroup(previous: ChatMessage | undefined, message: ChatMessage): boo
   return previous !== undefined && previous.user.id === message.user.id && message.ts - previous.ts < GROUP_MS
 }
 
-export function Chat({ store, connection }: { store: RoomStore; connection: RoomConnection }) {
+interface ChatProps {
+  store: RoomStore
+  connection: RoomConnection
+  /** The last seq the reader had seen when they opened the room (null: first visit): the "new since you left" line. */
+  readBefore: number | null
+}
+
+export function Chat({ store, connection, readBefore }: ChatProps) {
   const log = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
   /** Set before older messages are added on top: the distance from the end to keep. */
@@ -24,6 +34,9 @@ export function Chat({ store, connection }: { store: RoomStore; connection: Room
   const [loadingEarlier, setLoadingEarlier] = useState(false)
   const messages = store.messages.value
   const last = messages.at(-1)
+  const outgoing = store.outbox.list.value
+  const typists = [...store.typists.value.values()].map((user) => user.name)
+  const newLine = firstNew(messages, readBefore, store.me.id)
 
   const toBottom = () => {
     const element = log.current
@@ -54,6 +67,11 @@ export function Chat({ store, connection }: { store: RoomStore; connection: Room
     observer.observe(element)
     return () => observer.disconnect()
   }, [])
+
+  // The reader's own message shows at once, at the end: take them there.
+  useLayoutEffect(() => {
+    if (outgoing.length > 0) toBottom()
+  }, [outgoing.length])
 
   useLayoutEffect(() => {
     if (!last) return
@@ -102,23 +120,46 @@ export function Chat({ store, connection }: { store: RoomStore; connection: Room
             </button>
           )}
           {messages.length === 0 && <p class="chat__empty">No messages yet. Say hello!</p>}
-          {messages.map((message, index) => {
-            const grouped = sameGroup(messages[index - 1], message)
-            const mine = message.user.id === store.me.id
-            return (
-              <article key={message.id} class={`message${grouped ? ' message--grouped' : ''}${mine ? ' message--mine' : ''}`}>
-                <header class={grouped ? 'sr-only' : 'message__head'}>
-                  <span class="message__author" style={{ color: userColor(message.user.id) }}>
-                    {mine ? `${message.user.name} (you)` : message.user.name}
-                  </span>
-                  <time class="message__time" dateTime={new Date(message.ts).toISOString()}>
-                    {formatMessageTime(message.ts)}
-                  </time>
-                </header>
-                <p class="message__text">{message.text}</p>
-              </article>
-            )
-          })}
+          {messages.map((message, index) => (
+            <Fragment key={message.id}>
+              {message === newLine && (
+                <div class="chat__new">
+                  <span>New since you left</span>
+                </div>
+              )}
+              <MessageItem
+                message={message}
+                grouped={sameGroup(messages[index - 1], message)}
+                mine={message.user.id === store.me.id}
+                color={store.colorOf(message.user.id)}
+                store={store}
+                connection={connection}
+              />
+            </Fragment>
+          ))}
+          {outgoing.map((item) => (
+            // Not a `.message`: it becomes one when acknowledged.
+            <article key={item.clientId} class={`outgoing outgoing--${item.state}`}>
+              <p class="outgoing__text">{item.text}</p>
+              {item.state === 'sending' ? (
+                <p class="message__status">Sending…</p>
+              ) : (
+                <p class="message__status message__status--failed">
+                  Not sent{item.error ? ` (${item.error.replace(/\.$/, '')})` : ''}.{' '}
+                  <button
+                    type="button"
+                    class="button button--small"
+                    onClick={() => {
+                      const again = store.outbox.find(item.clientId)
+                      if (again) void deliver(store, connection, again)
+                    }}
+                  >
+                    Retry
+                  </button>
+                </p>
+              )}
+            </article>
+          ))}
         </div>
         {unread > 0 && (
           <button type="button" class="chat__pill" onClick={toBottom}>
@@ -126,6 +167,9 @@ export function Chat({ store, connection }: { store: RoomStore; connection: Room
           </button>
         )}
       </div>
+      <p class="chat__typing" aria-live="polite">
+        {typingSummary(typists)}
+      </p>
       <ChatComposer store={store} connection={connection} />
     </section>
   )

@@ -1,7 +1,9 @@
 import { ChatText, interpretedValidator } from '@hangout/protocol'
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
-import type { RoomConnection } from '../connection.js'
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
+import type { RoomConnection } from '@hangout/client'
+import { deliver } from '../deliver.js'
 import type { RoomStore } from '../roomStore.js'
+import { typingSender } from '../typing.js'
 
 const checkText = interpretedValidator(ChatText)
 /** The raw limit of the contract's chat text (its trimmed limit is checked before sending). */
@@ -13,6 +15,7 @@ export function ChatComposer({ store, connection }: { store: RoomStore; connecti
   const [error, setError] = useState<string | null>(null)
   const box = useRef<HTMLTextAreaElement>(null)
   const connected = connection.status.value === 'connected'
+  const typing = useMemo(() => typingSender(() => void connection.typing()), [connection])
 
   // Back online: the refusal no longer holds.
   useEffect(() => {
@@ -39,16 +42,11 @@ export function ChatComposer({ store, connection }: { store: RoomStore; connecti
       setError(`A message holds at most ${MAX_LENGTH} characters.`)
       return
     }
-    const sending = text
     setText('')
     setError(null)
-    const ack = await connection.send(sending)
-    if (ack.ok) {
-      store.addMessages([ack.message])
-    } else {
-      setError(ack.error.message)
-      setText((current) => (current === '' ? sending : current))
-    }
+    typing.reset()
+    // Shown at once in the log as "sending…"; a failure stays there with a retry, so the box is free.
+    await deliver(store, connection, store.outbox.add(text))
   }
 
   return (
@@ -70,7 +68,10 @@ export function ChatComposer({ store, connection }: { store: RoomStore; connecti
         maxLength={MAX_LENGTH}
         placeholder={connected ? 'Write a message…' : 'Waiting for the connection…'}
         aria-describedby={error ? 'chat-error' : 'chat-hint'}
-        onInput={(event) => setText(event.currentTarget.value)}
+        onInput={(event) => {
+          setText(event.currentTarget.value)
+          if (connected && event.currentTarget.value.trim() !== '') typing.typed()
+        }}
         onKeyDown={(event) => {
           if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
             event.preventDefault()

@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from '../connection.js'
+import type { ConnectionStatus } from '@hangout/client'
 
 const LABELS: Record<ConnectionStatus, string> = {
   connecting: 'Connecting…',

@@ -1,4 +1,4 @@
-import type { Ref } from 'preact'
+import type { ComponentChildren, Ref } from 'preact'
 
 interface FieldProps {
   id: string
@@ -6,6 +6,8 @@ interface FieldProps {
   value: string
   onInput(value: string): void
   error?: string | undefined
+  /** Shown after the error, e.g. a link out of it. */
+  errorAction?: ComponentChildren
   type?: 'text' | 'email' | 'password'
   autoComplete?: string
   hint?: string
@@ -13,8 +15,21 @@ interface FieldProps {
 }
 
 /** A labelled input whose error sits beside it and is announced with it. */
-export function Field({ id, label, value, onInput, error, type = 'text', autoComplete, hint, inputRef }: FieldProps) {
-  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined
+export function Field({
+  id,
+  label,
+  value,
+  onInput,
+  error,
+  errorAction,
+  type = 'text',
+  autoComplete,
+  hint,
+  inputRef,
+}: FieldProps) {
+  // An error replaces the hint rather than repeating it.
+  const shownHint = error ? undefined : hint
+  const described = [shownHint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined
   return (
     <div class={error ? 'field field--invalid' : 'field'}>
       <label for={id}>{label}</label>
@@ -29,14 +44,15 @@ export function Field({ id, label, value, onInput, error, type = 'text', autoCom
         aria-describedby={described}
         onInput={(event) => onInput(event.currentTarget.value)}
       />
-      {hint && (
+      {shownHint && (
         <p id={`${id}-hint`} class="field__hint">
-          {hint}
+          {shownHint}
         </p>
       )}
       {error && (
-        <p id={`${id}-error`} class="field__error">
-          {error}
+        <p class="field__error">
+          <span id={`${id}-error`}>{error}</span>
+          {errorAction && <> {errorAction}</>}
         </p>
       )}
     </div>

@@ -4,7 +4,7 @@ import { userColor } from '../userColor.js'
 import { Link } from './Link.js'
 
 export function Header() {
-  const { session, router } = useServices()
+  const { session, router, api } = useServices()
   const user = session.current.value?.user
   return (
     <header class="topbar">
@@ -21,7 +21,9 @@ export function Header() {
           <button
             type="button"
             class="button button--quiet"
-            onClick={() => {
+            onClick={async () => {
+              // Revoke first; signed out here whatever the answer (offline, or already expired).
+              await api.logout().catch(() => undefined)
               session.end()
               router.navigate('/login')
             }}

@@ -1,9 +1,10 @@
-import type { PublicUser } from '@hangout/protocol'
 import { initial } from '../format.js'
-import { userColor } from '../userColor.js'
+import type { RoomStore } from '../roomStore.js'
 
 /** Who is here; `stale` while not connected, when the list is only what was true at the last connection. */
-export function Participants({ people, meId, stale }: { people: readonly PublicUser[]; meId: string; stale: boolean }) {
+export function Participants({ store, stale }: { store: RoomStore; stale: boolean }) {
+  const people = store.participants.value
+  const meId = store.me.id
   const sorted = [...people].sort((a, b) => (a.id === meId ? -1 : b.id === meId ? 1 : a.name.localeCompare(b.name)))
   return (
     <section class={stale ? 'people people--stale' : 'people'} aria-labelledby="people-title">
@@ -14,7 +15,7 @@ export function Participants({ people, meId, stale }: { people: readonly PublicU
       <ul class="people__list" aria-label="Participants">
         {sorted.map((user) => (
           <li key={user.id} class="person">
-            <span class="avatar avatar--small" aria-hidden="true" style={{ backgroundColor: userColor(user.id) }}>
+            <span class="avatar avatar--small" aria-hidden="true" style={{ backgroundColor: store.colorOf(user.id) }}>
               {initial(user.name)}
               <span class="avatar__online" />
             </span>
@@ -24,7 +25,8 @@ export function Participants({ people, meId, stale }: { people: readonly PublicU
           </li>
         ))}
       </ul>
-      {people.every((user) => user.id === meId) && (
+      {/* While not connected the list is not the truth: "nobody else" would be a guess. */}
+      {!stale && people.every((user) => user.id === meId) && (
         <p class="people__alone">Nobody else is here yet. Copy the invite link to bring someone along.</p>
       )}
     </section>

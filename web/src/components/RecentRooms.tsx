@@ -35,18 +35,18 @@ export function RecentRooms() {
   }, [api])
 
   async function copy(room: RoomSummary) {
-    const link = inviteLink(origin, roomPath(room.id))
+    const link = inviteLink(origin, roomPath(room.id), room.name)
     toasts.show((await copyText(link)) ? `Invite link to ${room.name} copied` : `Copy this link: ${link}`)
   }
 
   return (
     <section class="panel" aria-labelledby="recent-title">
-      <h2 id="recent-title">Recent rooms</h2>
+      <h2 id="recent-title">Your rooms</h2>
       {error && <p class="form-error">{error}</p>}
       {rooms === null && !error && <p class="muted">Loading rooms…</p>}
-      {rooms?.length === 0 && <p class="muted">No rooms yet. Start one above.</p>}
+      {rooms?.length === 0 && <p class="muted">No rooms yet. Start one above, or open an invite link.</p>}
       {rooms && rooms.length > 0 && (
-        <ul class="rooms" aria-label="Recent rooms">
+        <ul class="rooms" aria-label="Your rooms">
           {rooms.map((room) => (
             <li key={room.id} class="rooms__item">
               <Link href={roomPath(room.id)} class="rooms__name">

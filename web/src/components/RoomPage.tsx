@@ -1,11 +1,12 @@
 import { batch, useSignal } from '@preact/signals'
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError } from '../api.js'
-import { connectRoom, type RoomConnection } from '../connection.js'
+import { connectRoom, type RoomConnection } from '@hangout/client'
 import { copyText, inviteLink } from '../copyText.js'
 import { createRoomStore, type RoomStore } from '../roomStore.js'
 import { roomPath } from '../routes.js'
 import { useServices } from '../services.js'
+import { markRead, readMark, useDocumentHidden, useMedia, useUnreadWhile } from '../unread.js'
 import { useTitle } from '../useTitle.js'
 import { EXPIRED_NOTICE } from '../session.js'
 import { Catalog } from './Catalog.js'
@@ -13,7 +14,9 @@ import { Chat } from './Chat.js'
 import { ConnectionBadge } from './ConnectionBadge.js'
 import { Link } from './Link.js'
 import { NotFound } from './NotFound.js'
+import { HighlightLegend } from './HighlightLegend.js'
 import { Participants } from './Participants.js'
+import { RoomTabs, type RoomTab } from './RoomTabs.js'
 
 type Phase =
   | { name: 'loading' }
@@ -63,6 +66,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
     return () => {
       cancelled = true
       connection?.close()
+      store.dispose()
     }
   }, [roomId, attempt, api, session, toasts, origin])
 
@@ -80,16 +84,44 @@ export function RoomPage({ roomId }: { roomId: string }) {
     )
   }
   if (phase.name === 'loading') return <p class="loading">Opening the room…</p>
-  return <RoomView store={phase.store} connection={phase.connection} inviteUrl={inviteLink(origin, roomPath(roomId))} />
+  return <RoomView roomId={roomId} store={phase.store} connection={phase.connection} />
 }
 
-function RoomView({ store, connection, inviteUrl }: { store: RoomStore; connection: RoomConnection; inviteUrl: string }) {
-  const { toasts } = useServices()
+/** Below this width the catalog and the chat take turns on the screen (styles.css has the same breakpoint). */
+const PHONE_QUERY = '(max-width: 760px)'
+
+interface RoomViewProps {
+  roomId: string
+  store: RoomStore
+  connection: RoomConnection
+}
+
+function RoomView({ roomId, store, connection }: RoomViewProps) {
+  const { toasts, origin } = useServices()
   const following = useSignal(true)
   const ownPage = useSignal(store.page.peek())
+  const [tab, setTab] = useState<RoomTab>('catalog')
+  // What the reader had seen when they came in: read once, the line stays where it was.
+  const [readBefore] = useState(() => readMark(localStorage, roomId))
+  const heading = useRef<HTMLHeadingElement>(null)
   const room = store.room.value
+  const inviteUrl = inviteLink(origin, roomPath(roomId), room?.name)
   const mover = store.lastMover.value
-  useTitle(room?.name ?? 'Room')
+  const messages = store.messages.value
+  const hidden = useDocumentHidden()
+  const phone = useMedia(PHONE_QUERY)
+  const chatAway = phone && tab !== 'chat'
+  const unseenInTab = useUnreadWhile(hidden, messages, store.me.id)
+  const unseenInChat = useUnreadWhile(chatAway, messages, store.me.id)
+  useTitle(`${unseenInTab > 0 ? `(${unseenInTab}) ` : ''}${room?.name ?? 'Room'}`)
+
+  // A new screen: the keyboard and the reader start at its heading, not at the top of the page.
+  useEffect(() => heading.current?.focus(), [])
+
+  const lastSeq = messages.at(-1)?.seq
+  useEffect(() => {
+    if (lastSeq !== undefined && !hidden && !chatAway) markRead(localStorage, roomId, lastSeq)
+  }, [lastSeq, hidden, chatAway, roomId])
 
   function toggleFollow() {
     batch(() => {
@@ -105,7 +137,9 @@ function RoomView({ store, connection, inviteUrl }: { store: RoomStore; connecti
           <Link href="/" class="room__back">
             ← Lobby
           </Link>
-          <h1>{room?.name ?? 'Room'}</h1>
+          <h1 ref={heading} tabIndex={-1}>
+            {room?.name ?? 'Room'}
+          </h1>
         </div>
         <div class="room__tools">
           <ConnectionBadge status={connection.status.value} node={connection.node.value} />
@@ -138,11 +172,15 @@ function RoomView({ store, connection, inviteUrl }: { store: RoomStore; connecti
           </button>
         </p>
       )}
-      <div class="room__body">
-        <Catalog store={store} connection={connection} following={following} ownPage={ownPage} />
-        <aside class="room__side" aria-label="People and chat">
-          <Participants people={store.participants.value} meId={store.me.id} stale={connection.status.value !== 'connected'} />
-          <Chat store={store} connection={connection} />
+      {phone && <RoomTabs tab={tab} onChange={setTab} unread={unseenInChat} />}
+      <div class={`room__body room__body--${tab}`}>
+        <div class="room__main" id="room-panel-catalog">
+          <Catalog store={store} connection={connection} following={following} ownPage={ownPage} />
+          <HighlightLegend store={store} />
+        </div>
+        <aside class="room__side" id="room-panel-chat" aria-label="People and chat">
+          <Participants store={store} stale={connection.status.value !== 'connected'} />
+          <Chat store={store} connection={connection} readBefore={readBefore} />
         </aside>
       </div>
     </div>

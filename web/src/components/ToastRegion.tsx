@@ -1,7 +1,17 @@
+import { useEffect } from 'preact/hooks'
 import { useServices } from '../services.js'
 
 export function ToastRegion() {
   const { toasts } = useServices()
+  // Escape dismisses the newest toast, wherever the focus is (a field that uses Escape itself stops it).
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const newest = toasts.list.peek().at(-1)
+      if (event.key === 'Escape' && newest && !event.defaultPrevented) toasts.dismiss(newest.id)
+    }
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  }, [toasts])
   return (
     <div class="toasts">
       {toasts.list.value.map((toast) => (
