@@ -4,9 +4,11 @@ import { join } from 'node:path'
 import { type Cluster, startCluster } from '@hangout/infra/cluster'
 import { DATA_DIR } from '@hangout/infra/paths'
 import { freePort, type ManagedProcess } from '@hangout/infra/process'
-import { DEFAULT_MONGO_URL, mongoAnswers, startFerretDb } from '@hangout/infra/services'
+import { mongoAnswers, startFerretDb } from '@hangout/infra/services'
+import { DEFAULT_MONGO_URL } from '@hangout/runtime'
 import { Redis } from 'ioredis'
 import { MongoClient } from 'mongodb'
+import { indexRoomMessages } from '@hangout/infra/ferretdb-pg-index'
 import { startFerretDbOnPostgres } from './ferretdb-postgres.js'
 
 export interface BenchCluster {
@@ -33,12 +35,17 @@ export async function startBenchCluster(gateways: number, options: BenchClusterO
   // The MongoDB-wire server on MONGO_URL or the machine's shared one; when none answers, a FerretDB
   // of our own on a free port (never one on the shared port, which others would come to rely on).
   const started: ManagedProcess[] = []
-  const stopServices = () => Promise.all(started.map((p) => p.stop()))
+  // FerretDB before the PostgreSQL it uses.
+  const stopServices = async () => {
+    for (const p of [...started].reverse()) await p.stop()
+  }
   let mongoUrl = process.env.MONGO_URL ?? DEFAULT_MONGO_URL
+  let pgUrl: string | undefined
   if (options.store === 'ferretdb-pg') {
     const pg = await startFerretDbOnPostgres(join(dir, 'logs', 'ferretdb-pg.log'))
-    started.push(pg.proc)
+    started.push(...pg.procs)
     mongoUrl = pg.mongoUrl
+    pgUrl = pg.pgUrl
   } else if (!process.env.MONGO_URL && !(await mongoAnswers(mongoUrl))) {
     const port = await freePort()
     started.push(await startFerretDb(port, join(dir, 'ferretdb'), join(dir, 'logs', 'ferretdb.log')))
@@ -46,6 +53,12 @@ export async function startBenchCluster(gateways: number, options: BenchClusterO
   }
   const mongo = new URL(mongoUrl)
   mongo.pathname = `/hangout_bench_${Date.now().toString(36)}`
+  // As the local default store has it (services.ts): history pages from an index.
+  if (pgUrl)
+    await indexRoomMessages(pgUrl, mongo.toString()).catch(async (err: Error) => {
+      await stopServices()
+      throw err
+    })
   const cluster = await startCluster({
     gateways,
     privateRedis: true,

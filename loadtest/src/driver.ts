@@ -127,6 +127,7 @@ function merge(results: RunResult[]): Omit<DriverResult, 'joinPhaseMs' | 'active
     counts.joined += c.joined
     counts.joinErrors += c.joinErrors
     counts.rebalances += c.rebalances
+    counts.joinedFramesAtJoin += c.joinedFramesAtJoin
     counts.unexpectedDisconnects += c.unexpectedDisconnects
     addInto(counts.sent, c.sent)
     addInto(counts.acked, c.acked)

@@ -1,4 +1,5 @@
 /** Many users, each with one socket.io-client socket in one room: connect, join, run a plan, count and time everything. */
+import { randomUUID } from 'node:crypto'
 import {
   type AckErrorCode,
   ClientEvent,
@@ -22,6 +23,11 @@ export interface Seat {
   roomId: string
   /** Where this socket connects: the edge, or one gateway directly. */
   url: string
+  /**
+   * Stay on the node after a `rebalance` (counted, not followed): the bench's scattered arm keeps a
+   * room's sockets on several nodes, which the gateways' sweep would otherwise send home.
+   */
+  stayOnRebalance?: boolean
 }
 
 export interface RunCounts {
@@ -33,6 +39,8 @@ export interface RunCounts {
   ackErrors: Partial<Record<AckErrorCode | 'TIMEOUT', number>>
   /** Room events received while the activity ran, by event name. */
   delivered: Record<string, number>
+  /** `user_joined` frames received before the activity started (what a join storm sends). */
+  joinedFramesAtJoin: number
   rebalances: number
   unexpectedDisconnects: number
 }
@@ -47,6 +55,7 @@ export function emptyCounts(): RunCounts {
     acked: {},
     ackErrors: {},
     delivered: {},
+    joinedFramesAtJoin: 0,
     rebalances: 0,
     unexpectedDisconnects: 0,
   }
@@ -137,9 +146,14 @@ export class RoomUsers {
     socket.on(ServerEvent.userClicked, () => delivered(ServerEvent.userClicked))
     socket.on(ServerEvent.scrollUpdated, () => delivered(ServerEvent.scrollUpdated))
     socket.on(ServerEvent.pageChanged, () => delivered(ServerEvent.pageChanged))
+    socket.on(ServerEvent.userJoined, () => {
+      if (!this.active) this.counts.joinedFramesAtJoin++
+    })
+    socket.on(ServerEvent.pointerMoved, () => delivered(ServerEvent.pointerMoved))
     socket.on(ServerEvent.rebalance, ({ delayMs }) => {
-      // The room moved: reconnect after the delay, as the web app does.
       this.counts.rebalances++
+      if (seat.stayOnRebalance) return
+      // The room moved: reconnect after the delay, as the web app does.
       this.joinedSeats.delete(seat)
       socket.disconnect()
       if (!this.closing) this.timers.push(setTimeout(() => void this.connect(seat), delayMs))
@@ -154,7 +168,12 @@ export class RoomUsers {
     this.active = true
     const { plan } = this
     for (const seat of this.seats) {
-      this.every(plan.chatPerSec, seat, ClientEvent.message, () => ({ roomId: seat.roomId, text: latencyText(seat.user, now()) }))
+      // Every message carries a clientId, as the contract asks of clients (a resend would be stored once).
+      this.every(plan.chatPerSec, seat, ClientEvent.message, () => ({
+        roomId: seat.roomId,
+        text: latencyText(seat.user, now()),
+        clientId: randomUUID(),
+      }))
       this.every(plan.scrollPerSec, seat, ClientEvent.scroll, () => ({
         roomId: seat.roomId,
         top: Math.round(Math.random() * 1000) / 1000,
@@ -166,6 +185,11 @@ export class RoomUsers {
       this.every(plan.pagePerSec, seat, ClientEvent.page, () => ({
         roomId: seat.roomId,
         page: 1 + Math.floor(Math.random() * PAGE_COUNT),
+      }))
+      this.every(plan.pointerPerSec ?? 0, seat, ClientEvent.pointer, () => ({
+        roomId: seat.roomId,
+        x: Math.random(),
+        y: Math.random(),
       }))
     }
   }

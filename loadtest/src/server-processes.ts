@@ -5,7 +5,7 @@ import { descendants, listProcesses, type ProcSample, sampleProcess } from './pr
 export interface ServerProcess {
   /** e.g. gateway:node-1, api, redis, nginx (master and workers summed under one name). */
   name: string
-  role: 'gateway' | 'api' | 'redis' | 'nginx' | 'mongo'
+  role: 'gateway' | 'api' | 'redis' | 'nginx' | 'mongo' | 'reference'
   pids: number[]
 }
 
@@ -20,7 +20,9 @@ export function serverProcesses(cluster: Cluster): ServerProcess[] {
   }
   const api = mine.filter((p) => p.cmdline.includes('api/src/server.ts')).map((p) => p.pid)
   if (api.length) found.push({ name: 'api', role: 'api', pids: api })
-  const redis = mine.filter((p) => p.cmdline.startsWith('redis-server')).map((p) => p.pid)
+  // This cluster's Redis by its port: the bench may run two clusters side by side.
+  const redisPort = new URL(cluster.env.REDIS_URL ?? 'redis://127.0.0.1:6379').port || '6379'
+  const redis = mine.filter((p) => p.cmdline.startsWith('redis-server') && p.cmdline.endsWith(`:${redisPort}`)).map((p) => p.pid)
   if (redis.length) found.push({ name: 'redis', role: 'redis', pids: redis })
   // The MongoDB-wire server this cluster uses (found by its listen port; it may be the machine's
   // shared one): shown, never counted in the cluster's CPU.

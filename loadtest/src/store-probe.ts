@@ -11,9 +11,11 @@ import { join } from 'node:path'
 import { DATA_DIR } from '@hangout/infra/paths'
 import { freePort, type ManagedProcess } from '@hangout/infra/process'
 import { startFerretDb } from '@hangout/infra/services'
-import { Collections, HISTORY_LIMIT, type MessageDoc } from '@hangout/protocol'
+import { HISTORY_LIMIT } from '@hangout/protocol'
+import { Collections, type MessageDoc } from '@hangout/store'
 import { MongoClient } from 'mongodb'
 import { startFerretDbOnPostgres } from './ferretdb-postgres.js'
+import { dropProbeDatabase } from './probe-db.js'
 import { formatTable, writeResult } from './report.js'
 
 const SIZES = [0, 2000, 8000]
@@ -81,11 +83,7 @@ async function probe(store: string, mongoUrl: string): Promise<Row[]> {
       process.stderr.write(`${store}: ${size} messages done\n`)
     }
   } finally {
-    await client
-      .db()
-      .dropDatabase()
-      .catch(() => {})
-    await client.close()
+    await dropProbeDatabase(client)
   }
   return rows
 }
@@ -101,10 +99,11 @@ try {
   await sqlite.stop()
   rmSync(sqliteDir, { recursive: true, force: true })
   const pg = await startFerretDbOnPostgres(join(DATA_DIR, 'bench', 'logs', 'ferretdb-pg-probe.log'))
-  started.push(pg.proc)
+  started.push(...pg.procs)
   rows.push(...(await probe('FerretDB + PostgreSQL', pg.mongoUrl)))
 } finally {
-  await Promise.all(started.map((p) => p.stop()))
+  // FerretDB before the PostgreSQL it uses.
+  for (const p of started.reverse()) await p.stop()
 }
 console.log(
   formatTable(

@@ -27,6 +27,7 @@ test('scenario plans stay within the gateway’s per-socket limits', () => {
     expect(plan.scrollPerSec).toBeLessThan(30)
     expect(plan.clickPerSec).toBeLessThan(10)
     expect(plan.pagePerSec).toBeLessThan(10)
+    expect(plan.pointerPerSec ?? 0).toBeLessThan(60)
   }
   const chat = SCENARIO_DEFAULTS['chat-fanout']
   expect(activityPlan('chat-fanout', chat).chatPerSec * chat.usersPerRoom).toBeCloseTo(chat.rate)

@@ -17,6 +17,10 @@ export const ClientEvent: typeof ProtocolClientEvent = {
   click: 'click_event',
   scroll: 'scroll_update',
   page: 'page_change',
+  typing: 'typing',
+  pointer: 'pointer_move',
+  editMessage: 'edit_message',
+  deleteMessage: 'delete_message',
 }
 
 export const ServerEvent: typeof ProtocolServerEvent = {
@@ -26,6 +30,10 @@ export const ServerEvent: typeof ProtocolServerEvent = {
   userClicked: 'user_clicked',
   scrollUpdated: 'scroll_updated',
   pageChanged: 'page_changed',
+  userTyping: 'user_typing',
+  pointerMoved: 'pointer_moved',
+  messageEdited: 'message_edited',
+  messageDeleted: 'message_deleted',
   rebalance: 'rebalance',
 }
 

@@ -3,7 +3,7 @@
  * both run the same load. Pure: no k6 or Node APIs.
  */
 
-export const SCENARIOS = ['join-storm', 'chat-fanout', 'co-browse', 'soak'] as const
+export const SCENARIOS = ['join-storm', 'chat-fanout', 'co-browse', 'co-pointer', 'soak'] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
 /** Events per second one user emits, once joined and after the warm-up. */
@@ -12,6 +12,8 @@ export interface ActivityPlan {
   scrollPerSec: number
   clickPerSec: number
   pagePerSec: number
+  /** Live pointer moves (pointer_move); none when absent. */
+  pointerPerSec?: number
   /** Wait after connecting before emitting, so that rooms fill up first. */
   warmupMs: number
 }
@@ -28,11 +30,15 @@ export const SCENARIO_DEFAULTS: Record<ScenarioName, ScenarioShape> = {
   'join-storm': { rooms: 50, usersPerRoom: 10, rate: 1, durationS: 10 },
   'chat-fanout': { rooms: 20, usersPerRoom: 10, rate: 5, durationS: 30 },
   'co-browse': { rooms: 20, usersPerRoom: 5, rate: 40, durationS: 30 },
+  // chat-fanout's rooms and chat, with every one of the 10 people moving a pointer (what a moving mouse sends through the web app's 50 ms throttle).
+  'co-pointer': { rooms: 20, usersPerRoom: 10, rate: 5, durationS: 30 },
   soak: { rooms: 50, usersPerRoom: 10, rate: 2, durationS: 30 * 60 },
 }
 
 /** The gateway's per-socket limit on scroll updates is 30/s: stay under it. */
 const MAX_SCROLL_PER_USER = 25
+/** The web app sends a moving pointer at most every 50 ms. */
+const POINTER_PER_USER = 20
 /** ... and on chat messages 5/s. */
 const MAX_CHAT_PER_USER = 5
 
@@ -49,6 +55,15 @@ export function activityPlan(name: ScenarioName, shape: Pick<ScenarioShape, 'use
         scrollPerSec: Math.min(MAX_SCROLL_PER_USER, perUser),
         clickPerSec: 1,
         pagePerSec: 0.2,
+        warmupMs: 2000,
+      }
+    case 'co-pointer':
+      return {
+        chatPerSec: Math.min(MAX_CHAT_PER_USER, perUser),
+        scrollPerSec: 0,
+        clickPerSec: 0,
+        pagePerSec: 0,
+        pointerPerSec: POINTER_PER_USER,
         warmupMs: 2000,
       }
     case 'soak':

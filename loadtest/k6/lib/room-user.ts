@@ -8,6 +8,7 @@ import type {
   JoinRoomPayload,
   MessagePayload,
   PagePayload,
+  PointerPayload,
   RebalancePayload,
   ScrollPayload,
   SimpleAck,
@@ -104,8 +105,12 @@ export function runRoomUser(
   }
 
   connect()
+  let sentChats = 0
   every(plan.chatPerSec, () => {
-    const payload: MessagePayload = { roomId, text: latencyText(String(__VU), Date.now()) }
+    sentChats++
+    // A clientId on every message, as the contract asks of clients: unique per VU, iteration and message.
+    const clientId = `k6-${__VU}-${__ITER}-${sentChats}`
+    const payload: MessagePayload = { roomId, text: latencyText(String(__VU), Date.now()), clientId }
     emit(ClientEvent.message, payload)
   })
   every(plan.scrollPerSec, () => {
@@ -119,6 +124,10 @@ export function runRoomUser(
   every(plan.pagePerSec, () => {
     const payload: PagePayload = { roomId, page: 1 + Math.floor(Math.random() * PAGE_COUNT) }
     emit(ClientEvent.page, payload)
+  })
+  every(plan.pointerPerSec ?? 0, () => {
+    const payload: PointerPayload = { roomId, x: Math.random(), y: Math.random() }
+    emit(ClientEvent.pointer, payload)
   })
   setTimeout(() => {
     finished = true

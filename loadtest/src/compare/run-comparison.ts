@@ -1,0 +1,207 @@
+/**
+ * `./hangout bench --compare NAME`: two systems under the same load, arms interleaved (a warm-up of
+ * each, discarded, then A B B A ...), the servers pinned to one core and the load generator to
+ * another, fresh rooms and a quiet core (the last arm's disconnect graces elapsed) before each
+ * window. Prints every arm, then the median and range per arm and the ratio A / B on the last lines.
+ */
+import { loadavg } from 'node:os'
+import { type BenchCluster, startBenchCluster } from '../bench-cluster.js'
+import { formatNumber, formatTable, writeResult } from '../report.js'
+import type { ServerProcess } from '../server-processes.js'
+import { say, values } from '../bench/options.js'
+import { type ArmResult, runArm } from './arm.js'
+import { ARMS, CASES, type Case, type ComparisonName } from './comparisons.js'
+import { abbaOrder, pairRatios, type Spread, spread } from './harness.js'
+import { affinityOf, chooseCores, type Cores, pinServersAndGenerator } from './pinning.js'
+import { HangoutSut, ReferenceSut, type Sut } from './suts.js'
+
+export interface Options {
+  windowMs: number
+  pairs: number
+  workers: number
+  caseFilter?: string
+}
+
+interface Systems {
+  a: Sut
+  b: Sut
+  stop(): Promise<void>
+}
+
+const load = () =>
+  loadavg()
+    .map((v) => v.toFixed(2))
+    .join(', ')
+
+export async function runComparison(name: Exclude<ComparisonName, 'capacity'>, options: Options): Promise<void> {
+  const cases = CASES[name].filter((c) => !options.caseFilter || c.name.includes(options.caseFilter))
+  if (cases.length === 0) throw new Error(`no case of ${name} matches --case ${options.caseFilter}`)
+  const cores = chooseCores()
+  const loadBefore = load()
+  const systems = await startSystems(name, Math.max(...cases.map((c) => c.spec.sockets)))
+  const lines: string[] = []
+  const results: { case: string; arms: (ArmResult & { kind: string; warmup: boolean; pair: number })[] }[] = []
+  try {
+    const pinned = cores ? pinServersAndGenerator(cores) : []
+    const everyProcess: ServerProcess[] = [...systems.a.processes(), ...systems.b.processes()]
+    printSetup(name, cores, pinned, everyProcess, options, loadBefore)
+    for (const c of cases) {
+      const arms: (typeof results)[number]['arms'] = []
+      // The processes live through every case: the first case's warm-up arms warm them for all.
+      for (const slot of abbaOrder(options.pairs, c === cases[0])) {
+        const sut = slot.kind === 'A' ? systems.a : systems.b
+        const windowMs = slot.warmup ? Math.min(options.windowMs, 5000) : options.windowMs
+        say(`${name} / ${c.name}: ${slot.warmup ? 'warm-up' : `pair ${slot.pair + 1}`} ${slot.kind} (${sut.label})...`)
+        const arm = await runArm(sut, { ...c.spec, windowMs, workers: options.workers }, everyProcess)
+        arms.push({ ...arm, ...slot })
+        printArm(c, arm, slot.kind, slot.warmup)
+      }
+      results.push({ case: c.name, arms })
+      lines.push(...summarize(name, c, arms))
+    }
+  } finally {
+    await systems.stop()
+  }
+  const file = writeResult(`compare-${name}`, { name, options, cores, results })
+  console.log(`\nresults: ${file}`)
+  console.log(`\n== ${name}: A = ${ARMS[name].a}, B = ${ARMS[name].b}; CPU counted: ${ARMS[name].counted}`)
+  console.log(`load average before: ${loadBefore}; after: ${load()}`)
+  for (const line of lines) console.log(line)
+}
+
+async function startSystems(name: Exclude<ComparisonName, 'capacity'>, sockets: number): Promise<Systems> {
+  const started: BenchCluster[] = []
+  let reference: ReferenceSut | undefined
+  const stop = async () => {
+    await reference?.stop()
+    for (const bench of started) await bench.stop()
+  }
+  const cluster = async (gateways: number) => {
+    say(`starting a ${gateways}-node cluster...`)
+    const adapter = values.adapter
+    if (adapter !== undefined && adapter !== 'sharded' && adapter !== 'classic')
+      throw new Error('--adapter must be sharded or classic with --compare')
+    const env = { LOG_LEVEL: 'warn', ...(adapter ? { ADAPTER: adapter } : {}) }
+    const bench = await startBenchCluster(gateways, { env, store: storeOption() })
+    started.push(bench)
+    return bench
+  }
+  try {
+    if (name === 'join' || name === 'broadcast') {
+      const bench = await cluster(1)
+      const a = new HangoutSut(ARMS[name].a, bench, 'gateway')
+      say(`registering ${sockets} users...`)
+      await a.register(sockets)
+      reference = await ReferenceSut.start()
+      return { a, b: reference, stop }
+    }
+    if (name === 'affinity') {
+      const bench = await cluster(3)
+      const edge = (balance: 'room-hash' | 'round-robin') => () => bench.cluster.edge.reload({ gatewayBalance: balance })
+      const a = new HangoutSut(ARMS[name].a, bench, 'edge', edge('room-hash'), true)
+      const b = new HangoutSut(ARMS[name].b, bench, 'edge', edge('round-robin'), false)
+      say(`registering ${sockets} users...`)
+      await a.register(sockets)
+      await b.register(sockets)
+      return { a, b, stop }
+    }
+    const three = new HangoutSut(ARMS[name].a, await cluster(3), 'edge', undefined, true, '3-node')
+    const one = new HangoutSut(ARMS[name].b, await cluster(1), 'edge', undefined, true, '1-node')
+    say(`registering ${sockets} users on each cluster...`)
+    await three.register(sockets)
+    await one.register(sockets)
+    return { a: three, b: one, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+function storeOption(): 'sqlite' | 'ferretdb-pg' {
+  const store = values.store ?? 'ferretdb-pg'
+  if (store !== 'sqlite' && store !== 'ferretdb-pg') throw new Error('--store must be sqlite or ferretdb-pg')
+  return store
+}
+
+function printSetup(
+  name: string,
+  cores: Cores | undefined,
+  pinned: number[],
+  processes: ServerProcess[],
+  options: Options,
+  loadBefore: string,
+): void {
+  console.log(
+    `\n== --compare ${name}: window ${options.windowMs / 1000} s, ${options.pairs} pairs a case, after a discarded warm-up of each arm before the first case`,
+  )
+  console.log(`load average: ${loadBefore}`)
+  if (!cores) {
+    console.log('one core only: nothing pinned, the servers and the load generator share it')
+    return
+  }
+  console.log(
+    `pinned: load generator (this process, its ${options.workers} workers) on cpu ${cores.generator}; ${pinned.length} server processes on cpu ${cores.sut}`,
+  )
+  console.log(
+    `affinity: ${processes.map((p) => `${p.name} cpu ${p.pids.map(affinityOf).join('/')}`).join(', ')}; generator cpu ${affinityOf(process.pid)}`,
+  )
+}
+
+function printArm(c: Case, arm: ArmResult, kind: string, warmup: boolean): void {
+  const t = arm.tally
+  const figures = c.metrics.map((m) => `${m.name} ${formatNumber(m.of(arm))} ${m.unit}`).join('; ')
+  console.log(
+    `${warmup ? '(warm-up) ' : ''}${kind} ${arm.label} / ${c.name}: joined ${arm.joined} in ${formatNumber(arm.joinPhaseMs)} ms; ` +
+      (c.spec.measure === 'window'
+        ? `events planned ${formatNumber(t.planned)}, sent ${t.sent}, acked ${t.acked}; delivered ${t.delivered} of ${t.expectedDeliveries} owed; ${arm.fanoutCount ? `chat fan-out p99 ${formatNumber(arm.fanoutP99)} ms; ` : ''}`
+        : '') +
+      (arm.rebalances ? `${arm.rebalances} rebalances told; ` : '') +
+      `counted CPU ${formatNumber(c.spec.measure === 'join' ? arm.joinCpuMs : arm.windowCpuMs)} ms (` +
+      (c.spec.measure === 'join' ? arm.joinUsage : arm.windowUsage).map((u) => `${u.name} ${formatNumber(u.cpuMs)}`).join(', ') +
+      `); ${figures}${arm.problems.length ? `; INVALID: ${arm.problems.join('; ')}` : ''}${arm.shortfalls.length ? `; caveat: ${arm.shortfalls.join('; ')}` : ''}`,
+  )
+}
+
+const range = (s: Spread, digits = formatNumber) => `${digits(s.median)} (${digits(s.min)}–${digits(s.max)})`
+
+/** The case's table (median and range per arm, ratio) and its figure lines. */
+function summarize(
+  name: Exclude<ComparisonName, 'capacity'>,
+  c: Case,
+  arms: (ArmResult & { kind: string; warmup: boolean })[],
+): string[] {
+  const measured = arms.filter((arm) => !arm.warmup)
+  const of = (kind: string) => measured.filter((arm) => arm.kind === kind)
+  const invalid = measured.filter((arm) => arm.problems.length > 0)
+  const behind = measured.filter((arm) => arm.shortfalls.length > 0)
+  const caveat = behind.length ? ` (caveats on ${behind.length} arms: generator behind or servers not quiet, see above)` : ''
+  const rows = c.metrics.map((m) => {
+    const a = of('A').map(m.of)
+    const b = of('B').map(m.of)
+    const ratio = spread(a).median / spread(b).median
+    const pairs = spread(pairRatios(a, b))
+    return { m, a: spread(a), b: spread(b), ratio, pairs }
+  })
+  console.log(`\n== ${name} / ${c.name}: median (range) of ${of('A').length} arms each`)
+  console.log(
+    formatTable(
+      ['measure', `A: ${ARMS[name].a}`, `B: ${ARMS[name].b}`, 'A / B', 'pair ratios', 'target'],
+      rows.map(({ m, a, b, ratio, pairs }) => [
+        `${m.name}, ${m.unit}`,
+        range(a),
+        range(b),
+        ratio,
+        range(pairs),
+        `<= ${m.target}`,
+      ]),
+    ),
+  )
+  return rows.map(({ m, a, b, ratio, pairs }) => {
+    const verdict = invalid.length
+      ? `INVALID (${invalid.length} arms with problems, see above)`
+      : ratio <= m.target
+        ? 'met'
+        : 'MISSED'
+    return `${name}, ${c.name}: ${m.name} A ${range(a)} / B ${range(b)} ${m.unit} = ${formatNumber(ratio)} (pairs ${formatNumber(pairs.min)}–${formatNumber(pairs.max)}; target <= ${m.target}): ${verdict}${caveat}`
+  })
+}
