@@ -5,11 +5,11 @@
  * REST answers again (a real login) within a stated time of the new process starting.
  */
 import { join } from 'node:path'
-import { startApi } from '@hangout/infra/launch-api'
+import { startApi } from '@hangout/testkit/launch'
 import { freePort, type ManagedProcess } from '@hangout/infra/process'
-import { register } from '../../infra/test/support/clients.js'
+import { register } from '@hangout/testkit/clients'
 import { ChatLoad } from '../support/chat-load.js'
-import { type ClusterUnderTest, startClusterUnderTest } from '../support/cluster.js'
+import { type ClusterUnderTest, startClusterUnderTest } from '@hangout/testkit/cluster-under-test'
 import { report, timeUntil } from '../support/report.js'
 
 let t: ClusterUnderTest

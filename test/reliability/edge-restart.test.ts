@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { Edge } from '@hangout/infra/nginx'
 import { DATA_DIR, ROOT } from '@hangout/infra/paths'
 import { ChatLoad } from '../support/chat-load.js'
-import { type ClusterUnderTest, startClusterUnderTest } from '../support/cluster.js'
+import { type ClusterUnderTest, startClusterUnderTest } from '@hangout/testkit/cluster-under-test'
 import { report, timeUntil } from '../support/report.js'
 
 let t: ClusterUnderTest

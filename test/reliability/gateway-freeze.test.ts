@@ -3,9 +3,10 @@
  * (25 s interval + 20 s timeout), then resumed (kill -CONT). The scenario runs once; each
  * property it must keep is its own test below. It takes ~90 s: it runs with HANGOUT_LONG=1.
  */
+import { nodeOfPresenceField, userOfPresenceField } from '@hangout/store'
 import { Redis } from 'ioredis'
 import { ChatLoad, type Member } from '../support/chat-load.js'
-import { type ClusterUnderTest, startClusterUnderTest } from '../support/cluster.js'
+import { type ClusterUnderTest, startClusterUnderTest } from '@hangout/testkit/cluster-under-test'
 import { report, timeUntil } from '../support/report.js'
 
 const FREEZE_MS = 46_000
@@ -43,7 +44,7 @@ long('a gateway frozen past the ping window, then resumed', () => {
     const frozenFields = async () =>
       (await Promise.all(load.rooms.map((r) => redis.hkeys(`hg:room:{${r}}:presence`))))
         .flat()
-        .filter((f) => f.endsWith(`|${frozen.nodeId}`))
+        .filter((f) => nodeOfPresenceField(f) === frozen.nodeId)
 
     process.kill(pid, 'SIGSTOP')
     const stoppedAt = Date.now()
@@ -61,7 +62,7 @@ long('a gateway frozen past the ping window, then resumed', () => {
     const resumedAt = Date.now()
     while (Date.now() - resumedAt < 8000) {
       const onIt = new Set(load.members.filter((m) => m.joined && m.node === frozen.nodeId).map((m) => m.user.id))
-      const stale = (await frozenFields()).filter((f) => !onIt.has(f.slice(0, f.lastIndexOf('|'))))
+      const stale = (await frozenFields()).filter((f) => !onIt.has(userOfPresenceField(f)))
       if (stale.length > 0) seen.stalePresenceSamples++
       await new Promise((r) => setTimeout(r, 100))
     }

@@ -9,11 +9,12 @@ import {
   RestError,
   RestErrorStatus,
   restValidators,
+  SOCKETS_PER_USER_LIMIT,
   validator,
 } from '@hangout/protocol'
 import fc from 'fast-check'
-import { type Client, connect, createRoom, join, register, type TestUser } from '../../infra/test/support/clients.js'
-import { type ClusterUnderTest, recordAll, startClusterUnderTest } from '../support/cluster.js'
+import { type Client, connect, createRoom, join, register, type TestUser } from '@hangout/testkit/clients'
+import { type ClusterUnderTest, recordAll, startClusterUnderTest } from '@hangout/testkit/cluster-under-test'
 import { timeUntil } from '../support/report.js'
 import { asSent, bodyAsParsed, fitsInFrame, hostilePayload, hostileValue } from '../support/hostile.js'
 
@@ -31,7 +32,8 @@ const untyped = (socket: Client) => socket as unknown as Untyped
 
 let t: ClusterUnderTest
 let owner: TestUser
-let mallory: TestUser
+/** The attackers' users: one per SOCKETS_PER_USER_LIMIT sockets, the most a user may hold. */
+let mallories: TestUser[] = []
 let roomId: string
 const attackers: Client[] = []
 let observer: Client
@@ -48,16 +50,22 @@ const VALID: Record<ClientEventName, (roomId: string) => Record<string, unknown>
   click_event: (roomId) => ({ roomId, productId: 3 }),
   scroll_update: (roomId) => ({ roomId, top: 0.5 }),
   page_change: (roomId) => ({ roomId, page: 2 }),
+  typing: (roomId) => ({ roomId }),
+  pointer_move: (roomId) => ({ roomId, x: 0.25, y: 0.75 }),
+  edit_message: (roomId) => ({ roomId, id: 'no-such-message', text: 'edited' }),
+  delete_message: (roomId) => ({ roomId, id: 'no-such-message' }),
 }
 const EVENTS = Object.keys(VALID) as ClientEventName[]
 
 beforeAll(async () => {
   t = await startClusterUnderTest({ gateways: 1 })
   owner = await register(t.cluster.url)
-  mallory = await register(t.cluster.url)
+  mallories = await Promise.all(
+    Array.from({ length: Math.ceil(ATTACKERS / SOCKETS_PER_USER_LIMIT) }, () => register(t.cluster.url)),
+  )
   roomId = await createRoom(t.cluster.url, owner)
   for (let i = 0; i < ATTACKERS; i++) {
-    const socket = t.track(connect(t.cluster.url, roomId, mallory))
+    const socket = t.track(connect(t.cluster.url, roomId, mallories[Math.floor(i / SOCKETS_PER_USER_LIMIT)] as TestUser))
     await join(socket, roomId)
     socket.on('disconnect', () => disconnects++)
     attackers.push(socket)
@@ -141,7 +149,7 @@ describe('every socket event, with hostile payloads', () => {
     const late = await join(t.track(connect(t.cluster.url, roomId, owner)), roomId)
     expect(late.state).toEqual({ page: 1, top: 0, highlights: {} })
     expect(late.history).toEqual([])
-    expect(late.participants.map((p) => p.id).sort()).toEqual([owner.id, mallory.id].sort())
+    expect(late.participants.map((p) => p.id).sort()).toEqual([owner.id, ...mallories.map((m) => m.id)].sort())
   })
 })
 
@@ -228,7 +236,7 @@ describe('every REST body, with hostile input', () => {
   })
 
   test('afterwards: no user, room or message was stored', async () => {
-    expect(await t.count('users')).toBe(2)
+    expect(await t.count('users')).toBe(1 + mallories.length)
     expect(await t.count('rooms')).toBe(1)
     expect(await t.count('messages')).toBe(0)
   })

@@ -8,8 +8,8 @@ import { join } from 'node:path'
 import { DATA_DIR } from '@hangout/infra/paths'
 import { freePort, type ManagedProcess } from '@hangout/infra/process'
 import { startFerretDb } from '@hangout/infra/services'
-import { connect, createRoom, join as joinRoom, register, type TestUser } from '../../infra/test/support/clients.js'
-import { type ClusterUnderTest, recordAll, startClusterUnderTest } from '../support/cluster.js'
+import { connect, createRoom, join as joinRoom, register, type TestUser } from '@hangout/testkit/clients'
+import { type ClusterUnderTest, recordAll, startClusterUnderTest } from '@hangout/testkit/cluster-under-test'
 import { report, timeUntil } from '../support/report.js'
 
 let t: ClusterUnderTest
@@ -58,9 +58,10 @@ test('MongoDB-wire server stopped and restarted: clear errors while down, everyt
   const downAt = Date.now()
   const internal = { error: { code: 'INTERNAL', message: expect.any(String) } }
   const reg = await post('/auth/register', { name: 'Down', email: `down-${Date.now()}@example.com`, password })
-  expect(reg).toMatchObject({ status: 500, body: internal })
+  // A dependency down: 503 (the contract's error shape; its code stays INTERNAL).
+  expect(reg).toMatchObject({ status: 503, body: internal })
   const login = await post('/auth/login', { email, password })
-  expect(login).toMatchObject({ status: 500, body: internal })
+  expect(login).toMatchObject({ status: 503, body: internal })
   const startedChat = Date.now()
   const chat = await socket.timeout(15_000).emitWithAck('message', { roomId, text: 'while down' })
   const chatMs = Date.now() - startedChat

@@ -1,3 +1,4 @@
+import { isHealthy } from '@hangout/runtime'
 /**
  * A gateway cut off from Redis while its clients stay connected (a network partition): node-3
  * reaches Redis only through a TCP proxy, which is cut for 5 s under chat load and healed. Each
@@ -7,14 +8,15 @@
  * chatLog); after healing every client's log equals MongoDB's, without duplicates.
  */
 import { join as joinPath } from 'node:path'
-import { startGateway } from '@hangout/infra/launch-gateway'
+import { startGateway } from '@hangout/testkit/launch'
 import { freePort, type ManagedProcess, waitFor } from '@hangout/infra/process'
-import { type ChatMessage, Collections, type MessageDoc } from '@hangout/protocol'
-import { type Client, connect, createRoom, register, say, type TestUser } from '../../infra/test/support/clients.js'
-import { type ClusterUnderTest, startClusterUnderTest, directSocket } from '../support/cluster.js'
+import type { ChatMessage } from '@hangout/protocol'
+import { Collections, type MessageDoc } from '@hangout/store'
+import { type Client, connect, createRoom, register, say, type TestUser } from '@hangout/testkit/clients'
+import { type ClusterUnderTest, startClusterUnderTest, directSocket } from '@hangout/testkit/cluster-under-test'
 import { GapClient } from '../support/gap-client.js'
 import { report, timeUntil } from '../support/report.js'
-import { TcpProxy } from '../support/tcp-proxy.js'
+import { TcpProxy } from '@hangout/testkit/tcp-proxy'
 
 let t: ClusterUnderTest
 let proxy: TcpProxy
@@ -35,9 +37,7 @@ async function homeOf(roomId: string): Promise<string> {
   return ((await response.json()) as { node: string }).node
 }
 
-async function healthy(url: string): Promise<boolean> {
-  return (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200
-}
+const healthy = (url: string) => isHealthy(`${url}/healthz`)
 
 beforeAll(async () => {
   t = await startClusterUnderTest({ gateways: 2 })

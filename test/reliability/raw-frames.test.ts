@@ -4,8 +4,8 @@
  * a well-behaved client beside it keeps working, and nothing reaches the room or the database.
  */
 import { connect as tcp } from 'node:net'
-import { type Client, connect, createRoom, join, register, say, type TestUser } from '../../infra/test/support/clients.js'
-import { type ClusterUnderTest, recordAll, startClusterUnderTest } from '../support/cluster.js'
+import { type Client, connect, createRoom, join, register, say, type TestUser } from '@hangout/testkit/clients'
+import { type ClusterUnderTest, recordAll, startClusterUnderTest } from '@hangout/testkit/cluster-under-test'
 import { RawSocket } from '../support/raw-socket.js'
 
 let t: ClusterUnderTest

@@ -5,13 +5,13 @@
  * It takes ~80 s: it runs with HANGOUT_LONG=1.
  */
 import { randomBytes } from 'node:crypto'
-import { Collections, type UserDoc } from '@hangout/protocol'
+import { Collections, type UserDoc } from '@hangout/store'
 import { Redis } from 'ioredis'
-import { signToken } from '../../gateway/test/helpers.js'
-import { createRoom, join, register, say, connect } from '../../infra/test/support/clients.js'
-import { liveHome } from '../../infra/test/support/live-ring.js'
+import { signToken } from '@hangout/testkit/gateway-cluster'
+import { createRoom, join, register, say, connect } from '@hangout/testkit/clients'
+import { liveHome } from '@hangout/testkit/live-ring'
 import { ChatLoad } from '../support/chat-load.js'
-import { type ClusterUnderTest, startClusterUnderTest } from '../support/cluster.js'
+import { type ClusterUnderTest, startClusterUnderTest } from '@hangout/testkit/cluster-under-test'
 import { report, timeUntil } from '../support/report.js'
 
 const SOCKETS = Number(process.env.HANGOUT_STORM_SOCKETS ?? 480)

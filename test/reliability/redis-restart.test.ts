@@ -8,7 +8,7 @@ import { freePort, type ManagedProcess } from '@hangout/infra/process'
 import { startRedis } from '@hangout/infra/services'
 import { Redis } from 'ioredis'
 import { ChatLoad } from '../support/chat-load.js'
-import { type ClusterUnderTest, startClusterUnderTest } from '../support/cluster.js'
+import { type ClusterUnderTest, startClusterUnderTest } from '@hangout/testkit/cluster-under-test'
 import { report, timeUntil } from '../support/report.js'
 
 let t: ClusterUnderTest

@@ -4,41 +4,32 @@
  * whose sockets sit on two different nodes gets cross-node messages again; nothing acked is lost.
  */
 import type { ChatMessage } from '@hangout/protocol'
-import { Redis } from 'ioredis'
-import { type Client, createRoom, join, register, type TestUser } from '../../infra/test/support/clients.js'
-import { ChatLoad } from '../support/chat-load.js'
-import { type ClusterUnderTest, startClusterUnderTest, directSocket } from '../support/cluster.js'
+import { type Client, createRoom, join, register, type TestUser } from '@hangout/testkit/clients'
+import { directSocket } from '@hangout/testkit/cluster-under-test'
 import { report, timeUntil } from '../support/report.js'
+import { underLoad } from '../support/under-load.js'
 
-let t: ClusterUnderTest
-let redis: Redis
-let load: ChatLoad
 let split: { roomId: string; a: Client; b: Client; got: ChatMessage[] }
 
-function direct(url: string, roomId: string, user: TestUser): Client {
-  return directSocket(t, url, roomId, user)
-}
-
-beforeAll(async () => {
-  t = await startClusterUnderTest({ gateways: 3 })
-  redis = new Redis(t.cluster.env.REDIS_URL ?? '')
-  load = await ChatLoad.start(t.cluster.url, 6, 3)
-  const [ann, bob] = [await register(t.cluster.url), await register(t.cluster.url)]
-  const roomId = await createRoom(t.cluster.url, ann)
-  const a = direct(t.cluster.gateway(1).url, roomId, ann)
-  const b = direct(t.cluster.gateway(2).url, roomId, bob)
-  await Promise.all([join(a, roomId), join(b, roomId)])
-  const got: ChatMessage[] = []
-  b.on('message', (m) => got.push(m))
-  split = { roomId, a, b, got }
-  load.run(500)
-}, 90_000)
-
-afterAll(async () => {
-  load?.close()
-  redis?.disconnect()
-  await t?.stop()
+const suite = underLoad({
+  cluster: { gateways: 3 },
+  rooms: 6,
+  usersPerRoom: 3,
+  async beforeRun(t) {
+    const [ann, bob] = [await register(t.cluster.url), await register(t.cluster.url)]
+    const roomId = await createRoom(t.cluster.url, ann)
+    const a = direct(t.cluster.gateway(1).url, roomId, ann)
+    const b = direct(t.cluster.gateway(2).url, roomId, bob)
+    await Promise.all([join(a, roomId), join(b, roomId)])
+    const got: ChatMessage[] = []
+    b.on('message', (m) => got.push(m))
+    split = { roomId, a, b, got }
+  },
 })
+
+function direct(url: string, roomId: string, user: TestUser): Client {
+  return directSocket(suite.t, url, roomId, user)
+}
 
 /** Sends from node 1 every 200 ms until node 2's socket receives one; answers the ms it took and the sends lost. */
 async function crossNodeResumes(timeoutMs: number): Promise<{ ms: number; lost: number }> {
@@ -62,7 +53,7 @@ async function crossNodeResumes(timeoutMs: number): Promise<{ ms: number; lost: 
   }
 }
 
-const allUp = () => t.cluster.gateways.every((g) => g.running)
+const allUp = () => suite.t.cluster.gateways.every((g) => g.running)
 
 test('cross-node delivery works before any fault (the check can pass)', async () => {
   const before = await crossNodeResumes(5000)
@@ -71,34 +62,34 @@ test('cross-node delivery works before any fault (the check can pass)', async ()
 
 test('CLIENT PAUSE 10 s: nodes stay up, chat resumes, nothing acked is lost', async () => {
   const pausedAt = Date.now()
-  await redis.call('CLIENT', 'PAUSE', '10000', 'ALL')
+  await suite.redis.call('CLIENT', 'PAUSE', '10000', 'ALL')
   await new Promise((r) => setTimeout(r, 10_500))
   expect(allUp()).toBe(true)
-  const flowing = load.ackedCount
-  const resumed = await timeUntil('chat acks flow again', () => load.ackedCount > flowing + 10, 15_000)
+  const flowing = suite.load.ackedCount
+  const resumed = await timeUntil('chat acks flow again', () => suite.load.ackedCount > flowing + 10, 15_000)
   const cross = await crossNodeResumes(15_000)
-  await timeUntil('every member joined', () => load.everyoneJoined(), 15_000)
-  await load.stop()
-  expect(await load.problems(t.db)).toEqual([])
-  expect(load.duplicates).toBe(0)
+  await timeUntil('every member joined', () => suite.load.everyoneJoined(), 15_000)
+  await suite.load.stop()
+  expect(await suite.load.problems(suite.t.db)).toEqual([])
+  expect(suite.load.duplicates).toBe(0)
   report('Redis CLIENT PAUSE 10 s', {
     'acks flow after pause ends (ms)': resumed,
     'cross-node delivery after pause (ms)': Date.now() - pausedAt - 10_000,
     'cross-node sends lost meanwhile': cross.lost,
-    failedSends: JSON.stringify(Object.fromEntries(load.failures)),
+    failedSends: JSON.stringify(Object.fromEntries(suite.load.failures)),
   })
-  load.run(500)
+  suite.load.run(500)
 }, 60_000)
 
 test('CLIENT KILL TYPE pubsub: every node resubscribes, cross-node chat resumes', async () => {
-  const killed = Number(await redis.call('CLIENT', 'KILL', 'TYPE', 'pubsub'))
+  const killed = Number(await suite.redis.call('CLIENT', 'KILL', 'TYPE', 'pubsub'))
   expect(killed).toBeGreaterThanOrEqual(3)
   const cross = await crossNodeResumes(15_000)
   expect(allUp()).toBe(true)
-  await load.stop()
-  expect(await load.problems(t.db)).toEqual([])
-  expect(load.duplicates).toBe(0)
-  const subscribers = (await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string
+  await suite.load.stop()
+  expect(await suite.load.problems(suite.t.db)).toEqual([])
+  expect(suite.load.duplicates).toBe(0)
+  const subscribers = (await suite.redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string
   expect(subscribers.trim().split('\n').length).toBeGreaterThanOrEqual(3)
   report('Redis CLIENT KILL TYPE pubsub', {
     'pubsub connections killed': killed,

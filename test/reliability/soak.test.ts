@@ -5,10 +5,10 @@
  * (default 20 s; HANGOUT_LONG=1: 30 minutes).
  */
 import { readFileSync } from 'node:fs'
-import { RedisKeys } from '@hangout/protocol'
+import { RedisKeys } from '@hangout/store'
 import { Redis } from 'ioredis'
 import { ChatLoad } from '../support/chat-load.js'
-import { type ClusterUnderTest, startClusterUnderTest } from '../support/cluster.js'
+import { type ClusterUnderTest, startClusterUnderTest } from '@hangout/testkit/cluster-under-test'
 import { report, timeUntil } from '../support/report.js'
 
 const SOAK_MS = Number(process.env.HANGOUT_SOAK_MS ?? (process.env.HANGOUT_LONG ? 30 * 60_000 : 20_000))

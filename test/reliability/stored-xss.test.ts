@@ -5,9 +5,9 @@
  * handler run, no dialog, no script error, no CSP violation.
  */
 import type { Browser, Dialog } from 'playwright-core'
-import { type Client, connect, join, say, type TestUser } from '../../infra/test/support/clients.js'
-import { buildWeb, launchChromium, openUserPage, type PageWatch } from '../../web/test/e2e/support.js'
-import { type ClusterUnderTest, startClusterUnderTest } from '../support/cluster.js'
+import { type Client, connect, join, say, type TestUser } from '@hangout/testkit/clients'
+import { buildWeb, launchChromium, openUserPage, type PageWatch } from '@hangout/testkit/browser'
+import { type ClusterUnderTest, startClusterUnderTest } from '@hangout/testkit/cluster-under-test'
 
 // Each payload bumps window.__xss if it ever runs. (This file has no DOM types: the page's globals are typed here.)
 type PageGlobals = { __xss: number; document: { querySelectorAll(selector: string): { length: number } } }
@@ -110,9 +110,10 @@ test('markup arriving live shows as text', async () => {
   await nothingRan()
 }, 30_000)
 
-test('the room name with markup shows as text in the recent rooms of the home page', async () => {
+// The viewer opened the room's link above, so it is one of their rooms now.
+test('the room name with markup shows as text in “Your rooms” on the home page', async () => {
   const { page } = viewer
   await page.goto(t.cluster.url)
-  await page.getByRole('list', { name: 'Recent rooms' }).getByText(ROOM_NAME, { exact: true }).waitFor({ timeout: 10_000 })
+  await page.getByRole('list', { name: 'Your rooms' }).getByText(ROOM_NAME, { exact: true }).waitFor({ timeout: 10_000 })
   await nothingRan()
 }, 30_000)

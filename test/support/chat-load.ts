@@ -3,11 +3,12 @@
  * every (re)connect, follows `rebalance`, and keeps a log of messages deduped by id. Records what
  * the server acknowledged, duplicate deliveries on one connection, and reconnect times.
  */
-import { type ChatMessage, Collections, countOnline, type MessageDoc, RedisKeys, userOfPresenceField } from '@hangout/protocol'
-import type { Redis } from 'ioredis'
+import type { ChatMessage } from '@hangout/protocol'
+import { Collections, countOnline, type MessageDoc, nodeOfPresenceField, RedisKeys, userOfPresenceField } from '@hangout/store'
+import type { RedisClient } from '@hangout/runtime'
 import type { Db } from 'mongodb'
-import { type Client, connect, createRoom, register, type TestUser } from '../../infra/test/support/clients.js'
-import { joinRefusalIsFinal, REJOIN_DELAY_MS } from '../../web/src/joinRefusal.js'
+import { type Client, connect, createRoom, register, type TestUser } from '@hangout/testkit/clients'
+import { joinRefusalIsFinal, REJOIN_DELAY_MS } from '@hangout/client'
 
 export interface Member {
   user: TestUser
@@ -218,16 +219,16 @@ export class ChatLoad {
   }
 
   /** True when each room's presence in Redis is exactly its members, on live nodes only. */
-  async presenceConverged(redis: Redis, liveNodes: string[]): Promise<boolean> {
+  async presenceConverged(redis: RedisClient, liveNodes: string[]): Promise<boolean> {
     return (await this.presenceProblems(redis, liveNodes)).length === 0
   }
 
   /** How each room's presence in Redis differs from its members (fields of dead nodes, users missing or extra). */
-  async presenceProblems(redis: Redis, liveNodes: string[]): Promise<string[]> {
+  async presenceProblems(redis: RedisClient, liveNodes: string[]): Promise<string[]> {
     const found: string[] = []
     for (const roomId of this.rooms) {
       const fields = await redis.hkeys(RedisKeys.presence(roomId))
-      const dead = fields.filter((f) => !liveNodes.includes(f.slice(f.lastIndexOf('|') + 1)))
+      const dead = fields.filter((f) => !liveNodes.includes(nodeOfPresenceField(f)))
       if (dead.length > 0) found.push(`${roomId}: fields of dead nodes ${dead.join(', ')}`)
       const online = new Set(fields.map(userOfPresenceField))
       const expected = new Set(this.members.filter((m) => m.roomId === roomId).map((m) => m.user.id))

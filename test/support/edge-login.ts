@@ -7,16 +7,17 @@ export function spoofedAddress(): string {
 }
 
 /**
- * A wrong-password login through the edge at `edgePort`, sent from the loopback address
- * `localAddress`, with X-Forwarded-For and X-Real-IP set to `spoof`. Answers the status code.
+ * A login through the edge at `edgePort` (a wrong password unless one is given), sent from the
+ * loopback address `localAddress`, with X-Forwarded-For and X-Real-IP set to `spoof`. Answers the status code.
  */
 export function loginThroughEdge(
   edgePort: number,
   localAddress: string,
   email: string,
   spoof = spoofedAddress(),
+  password = 'wrong password guess',
 ): Promise<number> {
-  const body = JSON.stringify({ email, password: 'wrong password guess' })
+  const body = JSON.stringify({ email, password })
   return new Promise((resolve, reject) => {
     const req = request(
       {

@@ -6,8 +6,8 @@
  * - `seqLog`: also looks for a gap before every live message (a seq past the last known one + 1).
  */
 import { type ChatMessage, MESSAGES_PAGE_MAX, type MessagesResponse } from '@hangout/protocol'
-import type { Client, TestUser } from '../../infra/test/support/clients.js'
-import { fillGap, fillLiveGap, gapBefore, mergeMessages } from '../../web/src/chatLog.js'
+import type { Client, TestUser } from '@hangout/testkit/clients'
+import { fillGap, fillLiveGap, gapBefore, mergeMessages } from '@hangout/client'
 
 const REJOIN_DELAY_MS = 500
 
