@@ -116,13 +116,13 @@ async function stored(roomId: string): Promise<MessageDoc[]> {
   return t.db.collection<MessageDoc>(Collections.messages).find({ roomId }).sort({ seq: 1 }).toArray()
 }
 
-/** Clients whose log (web or seq) differs from MongoDB's, as "name: n of m". */
-async function mismatches(log: 'webLog' | 'seqLog'): Promise<string[]> {
+/** Clients (of those `among`) whose log differs from MongoDB's, as "name: n of m". */
+async function mismatches(log: 'joinLog' | 'seqLog', among: (c: GapClient) => boolean = () => true): Promise<string[]> {
   const out: string[] = []
   for (const [roomId] of acked) {
     const docs = await stored(roomId)
     const ids = docs.map((doc) => doc._id).join(',')
-    for (const c of clients.filter((x) => x.roomId === roomId)) {
+    for (const c of clients.filter((x) => x.roomId === roomId && among(x))) {
       if (c[log].map((m) => m.id).join(',') === ids) continue
       const have = new Set(c[log].map((m) => m.id))
       const missing = docs.filter((d) => !have.has(d._id)).map((d) => d.seq)
@@ -133,6 +133,8 @@ async function mismatches(log: 'webLog' | 'seqLog'): Promise<string[]> {
   }
   return out
 }
+
+const onCutNode = (c: GapClient) => where.get(c)?.endsWith('node-3') === true
 
 const sum = (of: (c: GapClient) => number) => clients.reduce((n, c) => n + of(c), 0)
 
@@ -145,7 +147,7 @@ async function cutUnderLoad(
   const before = {
     acked: [...acked.values()].reduce((n, l) => n + l.length, 0),
     seq: sum((c) => c.fetched.seq),
-    web: sum((c) => c.fetched.web),
+    join: sum((c) => c.fetched.join),
     refused: proxy.refused,
   }
   const sending = new Set<Promise<void>>()
@@ -198,22 +200,24 @@ async function cutUnderLoad(
     redisConnectionsCut: proxy.refused - before.refused,
     socketsClosedByServer: sum((c) => c.events.filter((e) => e.startsWith('disconnect')).length) - reconnectsBefore,
     fetchedBySeqGaps: sum((c) => c.fetched.seq) - before.seq,
-    fetchedOnRejoin: sum((c) => c.fetched.web) - before.web,
+    fetchedOnRejoin: sum((c) => c.fetched.join) - before.join,
     fetchErrors: sum((c) => c.fetchErrors),
     duplicates: sum((c) => c.duplicates),
     seqLogsEqualAfterMs: settledMs,
-    webLogsShort: (await mismatches('webLog')).length,
+    joinLogsShort: (await mismatches('joinLog')).length,
   }
   report(fault, measured)
   return { problems, measured }
 }
 
-test('cut from Redis for 5 s (past the node TTL) under chat load, healed: acked messages stored once, every log equals MongoDB, no duplicates', async () => {
+test('cut from Redis for 5 s (past the node TTL) under chat load, healed: acked messages stored once, every log equals MongoDB (the rejoined ones by their rejoin alone), no duplicates', async () => {
   const { problems, measured } = await cutUnderLoad('partition 5 s', 5000)
   expect(problems).toEqual([])
   expect(await mismatches('seqLog')).toEqual([])
-  // Reaped while alive, node-3 sends its sockets to rejoin: the join history covers what they missed.
-  expect(await mismatches('webLog')).toEqual([])
+  // Reaped while alive, node-3 sends its sockets to rejoin: the join history alone covers what they
+  // missed. The others stay connected: a broadcast node-3 sent as the cut came is lost to them for
+  // good (pub/sub has no replay), and only the live-gap rule of seqLog brings it back.
+  expect(await mismatches('joinLog', onCutNode)).toEqual([])
   expect(measured.duplicates).toBe(0)
   expect(cutNode.running).toBe(true)
 }, 90_000)

@@ -1,9 +1,10 @@
 /**
- * A chat member that keeps its log as the web app does (web/src/chatLog.ts): merged by id in seq
- * order, and on every (re)join the gap before the join's history fetched through
- * GET /api/rooms/:id/messages. It keeps two logs side by side:
- * - `webLog`: exactly the web app's rule, gaps looked for on (re)join only;
- * - `seqLog`: also looks for a gap before every live message (a seq past the last known one + 1).
+ * A chat member that keeps its log as the web app does (web/src/roomStore.ts, with @hangout/client's
+ * chat log): merged by id in seq order, gaps fetched through GET /api/rooms/:id/messages. It keeps
+ * two logs side by side:
+ * - `seqLog`: the web app's rule: the gap before a (re)join's history, and a gap before a live
+ *   message (a seq past the last known one + 1);
+ * - `joinLog`: gaps looked for on (re)join only, to show what a rejoin alone brings back.
  */
 import { type ChatMessage, MESSAGES_PAGE_MAX, type MessagesResponse } from '@hangout/protocol'
 import type { Client, TestUser } from '@hangout/testkit/clients'
@@ -12,7 +13,7 @@ import { fillGap, fillLiveGap, gapBefore, mergeMessages } from '@hangout/client'
 const REJOIN_DELAY_MS = 500
 
 export class GapClient {
-  webLog: readonly ChatMessage[] = []
+  joinLog: readonly ChatMessage[] = []
   seqLog: readonly ChatMessage[] = []
   joined = false
   /** Live deliveries of an id already delivered live on the same connection. */
@@ -20,7 +21,7 @@ export class GapClient {
   /** The ids of those duplicate deliveries. */
   duplicateIds: string[] = []
   /** Messages that came only from a gap fetch, per log. */
-  fetched = { web: 0, seq: 0 }
+  fetched = { join: 0, seq: 0 }
   fetchErrors = 0
   /** Disconnect reasons and refused joins, in order, for a failure message. */
   readonly events: string[] = []
@@ -57,7 +58,7 @@ export class GapClient {
       }
       this.liveThisConnection.add(message.id)
       const gap = gapBefore(this.seqLog, [message])
-      this.webLog = mergeMessages(this.webLog, [message])
+      this.joinLog = mergeMessages(this.joinLog, [message])
       this.seqLog = mergeMessages(this.seqLog, [message])
       if (gap) void this.fillLive(gap)
     })
@@ -75,12 +76,12 @@ export class GapClient {
           setTimeout(() => this.join(), REJOIN_DELAY_MS)
           return
         }
-        const webGap = gapBefore(this.webLog, ack.history)
+        const joinGap = gapBefore(this.joinLog, ack.history)
         const seqGap = gapBefore(this.seqLog, ack.history)
-        this.webLog = mergeMessages(this.webLog, ack.history)
+        this.joinLog = mergeMessages(this.joinLog, ack.history)
         this.seqLog = mergeMessages(this.seqLog, ack.history)
         this.joined = true
-        if (webGap) void this.fill('web', webGap)
+        if (joinGap) void this.fill('join', joinGap)
         if (seqGap) void this.fill('seq', seqGap)
       })
       .catch(() => this.socket.disconnect().connect())
@@ -105,10 +106,10 @@ export class GapClient {
     })
   }
 
-  private async fill(log: 'web' | 'seq', gap: { after: number; before: number }): Promise<void> {
+  private async fill(log: 'join' | 'seq', gap: { after: number; before: number }): Promise<void> {
     try {
       const found = await fillGap(gap, (before) => this.fetchBefore(before))
-      const key = log === 'web' ? 'webLog' : 'seqLog'
+      const key = log === 'join' ? 'joinLog' : 'seqLog'
       const size = this[key].length
       this[key] = mergeMessages(this[key], found)
       this.fetched[log] += this[key].length - size
