@@ -2,6 +2,11 @@ import { Collections, MEMBERSHIPS_BY_USER_INDEX, type MembershipDoc, membershipI
 import { ensureIndex } from './mongo-index.js'
 import type { Db } from 'mongodb'
 
+export interface MembershipPair {
+  userId: string
+  roomId: string
+}
+
 /** Who may see a room: its owner and whoever joined it by its link. */
 export function membershipsStore(db: Db) {
   const memberships = db.collection<MembershipDoc>(Collections.memberships)
@@ -12,8 +17,16 @@ export function membershipsStore(db: Db) {
 
     /** Makes the user a member (once), and marks the room as just used by them. */
     async record(userId: string, roomId: string, now = new Date()): Promise<void> {
-      const { filter, update } = membershipUpsert(userId, roomId, now)
-      await memberships.updateOne(filter, update, { upsert: true })
+      await this.recordMany([{ userId, roomId }], now)
+    },
+
+    /** `record` for many user+room pairs in one command (unordered: one failing does not stop the others). */
+    async recordMany(pairs: readonly MembershipPair[], now = new Date()): Promise<void> {
+      if (pairs.length === 0) return
+      await memberships.bulkWrite(
+        pairs.map(({ userId, roomId }) => ({ updateOne: { ...membershipUpsert(userId, roomId, now), upsert: true } })),
+        { ordered: false },
+      )
     },
 
     async isMember(userId: string, roomId: string): Promise<boolean> {
