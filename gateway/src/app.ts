@@ -8,6 +8,7 @@ import { Server } from 'socket.io'
 import { Activity } from './room/activity.js'
 import { roomChannel, roomSubscription } from './room/room-subscription.js'
 import { localWhenAlone } from './cluster/local-broadcast.js'
+import { withoutUserChannels } from './cluster/user-channels.js'
 import { RoomSharing } from './cluster/room-sharing.js'
 import { createAdmission } from './socket/admission.js'
 import { createHandshakeCheck } from './socket/auth.js'
@@ -251,6 +252,8 @@ export async function buildGateway(config: GatewayConfig, clients: GatewayClient
       // Before the node's presence goes: a node that joins next reads the rooms' latest state.
       await activity.close().catch(logError)
       await liveness.stop().catch(logError)
+      // The joins' membership upserts queued for their batch: written, not lost with the process.
+      await ctx.memberRecords.settled()
       io.close()
       await sessions.close()
       await app.close()
@@ -269,5 +272,5 @@ function adapterOption(config: GatewayConfig, clients: GatewayClients, sharing: 
     channelPrefix: RedisKeys.adapterPrefix,
     subscriptionMode: 'dynamic',
   })
-  return { adapter: localWhenAlone(sharded, sharing, metrics.broadcasts) }
+  return { adapter: localWhenAlone(withoutUserChannels(sharded), sharing, metrics.broadcasts) }
 }
