@@ -5,6 +5,8 @@ import { PositiveCache } from './positive-cache.js'
 /** Room lookup with a short cache of rooms found (rooms are never renamed or deleted). */
 export class Rooms {
   private readonly cache = new PositiveCache<Room>(30_000)
+  /** Lookups under way: the joins of a storm into a room not cached ask the store once. */
+  private readonly pending = new Map<string, Promise<Room | undefined>>()
 
   constructor(private readonly store: RoomsStore) {}
 
@@ -16,6 +18,15 @@ export class Rooms {
   async find(roomId: string): Promise<Room | undefined> {
     const hit = this.cache.get(roomId)
     if (hit) return hit
+    let lookup = this.pending.get(roomId)
+    if (!lookup) {
+      lookup = this.lookUp(roomId).finally(() => this.pending.delete(roomId))
+      this.pending.set(roomId, lookup)
+    }
+    return lookup
+  }
+
+  private async lookUp(roomId: string): Promise<Room | undefined> {
     const doc = await this.store.findById(roomId)
     if (!doc) return undefined
     const room = roomFromDoc(doc)
