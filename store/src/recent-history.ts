@@ -97,6 +97,8 @@ export const SENT_TTL_SECONDS = 600
  * join warms the cache is in it either way.
  */
 export class RecentHistory {
+  private readonly warming = new Map<string, Promise<ChatMessage[]>>()
+
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly messages: MessagesStore,
@@ -104,11 +106,37 @@ export class RecentHistory {
 
   /** The room's latest messages, ascending seq: from Redis when warm, else from MongoDB (and warms Redis). */
   async read(roomId: string): Promise<ChatMessage[]> {
+    const cached = await this.readWarm(roomId)
+    if (cached) return cached
+    const warming = this.warming.get(roomId)
+    if (warming) {
+      // Another read's warm-up began before this one: what it read may predate this caller (a join
+      // that must miss no message), so the cache it leaves is read again.
+      await warming.catch(() => undefined)
+      const warmed = await this.readWarm(roomId)
+      if (warmed) return warmed
+    }
+    return this.warm(roomId)
+  }
+
+  private async readWarm(roomId: string): Promise<ChatMessage[] | undefined> {
     const cached = (await READ.run(this.redis, [RedisKeys.recent(roomId)], [])) as string[] | null
-    if (cached) return cached.map((json) => JSON.parse(json) as ChatMessage)
-    const messages = (await this.messages.page(roomId, undefined, HISTORY_LIMIT)).map(messageFromDoc)
-    await this.write(roomId, 'warm', messages)
-    return messages
+    return cached?.map((json) => JSON.parse(json) as ChatMessage)
+  }
+
+  /** Reads the room's latest from MongoDB into the cache; the reads that find it cold meanwhile wait for this one. */
+  private warm(roomId: string): Promise<ChatMessage[]> {
+    const run = (async () => {
+      const messages = (await this.messages.page(roomId, undefined, HISTORY_LIMIT)).map(messageFromDoc)
+      await this.write(roomId, 'warm', messages)
+      return messages
+    })()
+    this.warming.set(roomId, run)
+    const forget = () => {
+      if (this.warming.get(roomId) === run) this.warming.delete(roomId)
+    }
+    run.then(forget, forget)
+    return run
   }
 
   /**

@@ -154,3 +154,44 @@ test('a page within the cached window is served from Redis; one older than it, o
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i)
 }
+
+test('reads of a cold room racing each other ask MongoDB once, and each holds what was stored before it began', async () => {
+  const roomId = `r${randomBytes(6).toString('hex')}`
+  const doc = (seq: number): MessageDoc => ({
+    _id: `${roomId}-${seq}`,
+    roomId,
+    seq,
+    userId: 'u',
+    userName: 'U',
+    text: `m ${seq}`,
+    ts: seq,
+  })
+  await messages.insertBatch([doc(1), doc(2)])
+  let pages = 0
+  let pageRead!: () => void
+  const pageWasRead = new Promise<void>((resolve) => (pageRead = resolve))
+  let release!: () => void
+  const released = new Promise<void>((resolve) => (release = resolve))
+  // The first warm-up's MongoDB page is read, then held back until the later reads have begun.
+  const held = new RecentHistory(redis, {
+    ...messages,
+    page: async (...args: Parameters<typeof messages.page>) => {
+      pages++
+      const page = await messages.page(...args)
+      pageRead()
+      await released
+      return page
+    },
+  })
+  const first = held.read(roomId)
+  await pageWasRead
+  // Stored after the first warm-up read MongoDB: not in its page, in the cache by the store's own write.
+  await messages.insertBatch([doc(3)])
+  await held.addStored([messageFromDoc(doc(3))])
+  const later = Array.from({ length: 20 }, () => held.read(roomId))
+  release()
+  expect((await first).map((m) => m.seq)).toEqual([1, 2])
+  for (const read of await Promise.all(later)) expect(read.map((m) => m.seq)).toEqual([1, 2, 3])
+  expect(pages).toBe(1)
+  await redis.del(RedisKeys.recent(roomId))
+})
