@@ -194,3 +194,20 @@ test('a peer killed with -9 says no bye: the room stays shared until its heartbe
   ana.socket.disconnect()
   dan.socket.disconnect()
 }, 60_000)
+
+test("a user's own room (named only in `except`) gets no shard channel; the chat room does, on each node with members", async () => {
+  const [home, other] = [cluster.node(0), cluster.node(1)]
+  const roomId = await cluster.createRoom()
+  const dan = user('Dan')
+  await cluster.join(home, dan, roomId)
+  await cluster.join(other, user('Eve'), roomId)
+  await cluster.join(other, dan, roomId)
+  const channels = (await redis.call('PUBSUB', 'SHARDCHANNELS')) as string[]
+  expect(channels.filter((c) => c.includes(roomId))).toHaveLength(1)
+  expect(channels.filter((c) => c.includes(`user:${dan.id}`))).toEqual([])
+  const [, subscribers] = (await redis.call('PUBSUB', 'SHARDNUMSUB', channels.find((c) => c.includes(roomId)) as string)) as [
+    string,
+    number,
+  ]
+  expect(subscribers).toBe(2)
+})

@@ -5,5 +5,12 @@
  * that its own user left. The contract sends those events to the others only.
  */
 export function userRoom(userId: string): string {
-  return `user:${userId}`
+  return `${USER_ROOM_PREFIX}${userId}`
+}
+
+const USER_ROOM_PREFIX = 'user:'
+
+/** Whether the room is a user's room: only ever named in `except`, never broadcast to. */
+export function isUserRoom(room: string): boolean {
+  return room.startsWith(USER_ROOM_PREFIX)
 }
