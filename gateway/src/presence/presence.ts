@@ -200,6 +200,9 @@ export class Presence {
     this.member = presenceMember(nodeId, incarnation)
   }
 
+  /** Rooms this node has added to its room set (RedisKeys.nodeRooms) and not removed since. */
+  private readonly listed = new Set<string>()
+
   /*
    * The node's room set (RedisKeys.nodeRooms) lives in another Redis Cluster slot than the room's
    * keys, so no script may touch both. Instead `join` and `leave` send the set's SADD/SREM and the
@@ -225,12 +228,30 @@ export class Presence {
     for (const { user, sockets, assumed, onlyIfPresent } of entries)
       args.push(user.id, user.name, sockets, assumed ?? -1, onlyIfPresent ? 1 : 0)
     const nodeRooms = RedisKeys.nodeRooms(this.nodeId)
+    // A room this node added to its set and has not removed since is there: not added again,
+    // except by a full write (anti-entropy repairs the set too).
+    const add = options.hasLocal && (options.full || !this.listed.has(roomId))
+    if (options.hasLocal) this.listed.add(roomId)
+    else this.listed.delete(roomId)
     const [, reply] = await Promise.all([
-      options.hasLocal ? this.redis.sadd(nodeRooms, roomId) : undefined,
+      add ? this.redis.sadd(nodeRooms, roomId).catch(this.unlisted(roomId)) : undefined,
       SYNC.run(this.redis, keys, args),
       options.hasLocal ? undefined : this.redis.srem(nodeRooms, roomId),
     ])
     return parseSync(reply as (string | number)[], options.snapshot)
+  }
+
+  /** Forgets which rooms the node's set holds: it was reaped (or Redis lost it), the next writes add them again. */
+  forgetListed(): void {
+    this.listed.clear()
+  }
+
+  /** An SADD that failed: its room is not known to be in the set any more; the error is the write's. */
+  private unlisted(roomId: string) {
+    return (err: unknown) => {
+      this.listed.delete(roomId)
+      throw err
+    }
   }
 
   /** One socket of the user here (tests and tools: the gateway itself writes through `sync`). */
@@ -254,6 +275,7 @@ export class Presence {
    */
   async restore(rooms: LocalRooms, stateOf: (roomId: string) => [string, string][]): Promise<void> {
     if (rooms.size === 0) return
+    for (const roomId of rooms.keys()) this.listed.add(roomId)
     const writes: Promise<unknown>[] = [this.redis.sadd(RedisKeys.nodeRooms(this.nodeId), ...rooms.keys())]
     for (const [roomId, users] of rooms) {
       const args: (string | number)[] = [this.member, users.size]
@@ -262,7 +284,10 @@ export class Presence {
       const keys = [RedisKeys.presence(roomId), RedisKeys.names(roomId), RedisKeys.state(roomId)]
       writes.push(RESTORE.run(this.redis, keys, args))
     }
-    await Promise.all(writes)
+    await Promise.all(writes).catch((err: unknown) => {
+      this.forgetListed()
+      throw err
+    })
   }
 }
 

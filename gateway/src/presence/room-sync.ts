@@ -97,6 +97,7 @@ export class RoomSync {
   /** Forgets what Redis confirmed and drops pending writes: this node's presence was removed under it. */
   reset(): void {
     this.epoch++
+    this.presence.forgetListed()
     this.confirmed.clear()
     this.suspect.clear()
     for (const [roomId, queue] of this.queues) {
