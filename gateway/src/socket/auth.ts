@@ -12,6 +12,8 @@ import { createVerifier } from 'fast-jwt'
 import type { GatewayConfig } from '../config.js'
 
 const claimsValidator = validator(VerifiedClaims)
+/** Verified tokens kept (fast-jwt's LRU, each entry until the token's exp, 10 minutes at most). */
+const VERIFIED_TOKENS_KEPT = 10_000
 
 export type HandshakeVerdict = { ok: true; user: PublicUser; claims: VerifiedClaims } | { ok: false; reason: string }
 
@@ -27,6 +29,10 @@ export function createHandshakeCheck(config: Pick<GatewayConfig, 'jwt' | 'allowe
     allowedIss: config.jwt.issuer,
     allowedAud: config.jwt.audience,
     requiredClaims: REQUIRED_TOKEN_CLAIMS,
+    // A token verified once (a reconnect, a tab reloaded, a node drained or rebalanced) is not
+    // verified again until it expires: a signature check is a join's costliest step. Refusals are
+    // not kept; revocation is Redis's, asked at every handshake.
+    cache: VERIFIED_TOKENS_KEPT,
   })
   const origins = new Set(config.allowedOrigins)
 
