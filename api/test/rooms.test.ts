@@ -4,7 +4,11 @@ import {
   type MembershipDoc,
   type MessageDoc,
   membershipId,
+  messageFromDoc,
+  messagesStore,
+  RecentHistory,
   RedisKeys,
+  RoomRecords,
   type RoomDoc,
   presenceField,
 } from '@hangout/store'
@@ -42,6 +46,16 @@ describe('POST /rooms/room', () => {
     })
     const doc = await api.clients.db.collection<RoomDoc>(Collections.rooms).findOne({ _id: room.id })
     expect(doc).toMatchObject({ name: 'Friday sale', ownerId: userId })
+  })
+
+  test("puts the room's record and its empty, warm history in Redis, so its first joins read no MongoDB", async () => {
+    const room = await createRoom('Warm from the start')
+    redisKeys.push(RedisKeys.record(room.id), RedisKeys.recent(room.id))
+    expect(await new RoomRecords(api.clients.redis).get(room.id)).toEqual(room)
+    expect(await new RecentHistory(api.clients.redis, messagesStore(api.clients.db)).cachedPage(room.id, undefined, 50)).toEqual(
+      [],
+    )
+    expect(await api.clients.redis.ttl(RedisKeys.record(room.id))).toBeGreaterThan(0)
   })
 
   test.each([[{ name: '   ' }], [{ name: 'x'.repeat(61) }], [{}], [{ name: 'ok', extra: 1 }], [{ name: { $gt: '' } }]])(
@@ -164,7 +178,10 @@ describe('GET /rooms/:roomId/messages', () => {
     }))
     // shuffled, so the order of the answer comes from the query, not from insertion
     docs.sort(() => Math.random() - 0.5)
-    await api.clients.db.collection<MessageDoc>(Collections.messages).insertMany(docs)
+    // Stored as the gateways store chat: MongoDB, then the room's recent history in Redis (the
+    // room was created warm and empty: a message written to MongoDB alone would not be in it).
+    await messagesStore(api.clients.db).insertBatch(docs)
+    await new RecentHistory(api.clients.redis, messagesStore(api.clients.db)).addStored(docs.map(messageFromDoc))
   })
 
   const seqs = (body: { messages: { seq: number }[] }) => body.messages.map((m) => m.seq)

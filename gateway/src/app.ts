@@ -1,7 +1,7 @@
 import { type Logger, requestId } from '@hangout/runtime'
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter'
 import { HANDSHAKE_UNAUTHORIZED, type PublicUser } from '@hangout/protocol'
-import { createStores, RedisKeys } from '@hangout/store'
+import { createStores, RedisKeys, RoomRecords } from '@hangout/store'
 import type { RedisClient } from '@hangout/runtime'
 import type { Db } from 'mongodb'
 import { Server } from 'socket.io'
@@ -158,7 +158,7 @@ export async function buildGateway(config: GatewayConfig, clients: GatewayClient
     chat: new Chat(clients.redis, stores.messages, config.idleRoomTtlMs, log.child({ module: 'chat' }), BATCH_LIMITS, (size) =>
       metrics.chatBatch.observe(size),
     ),
-    rooms: new Rooms(stores.rooms),
+    rooms: new Rooms(stores.rooms, new RoomRecords(clients.redis)),
     memberRecords: new MemberRecords(stores.memberships, logError),
     metrics,
     inFlight: new InFlight(),

@@ -211,3 +211,12 @@ test("a user's own room (named only in `except`) gets no shard channel; the chat
   ]
   expect(subscribers).toBe(2)
 })
+
+test("a room read from MongoDB (one the API did not create) has its record written to Redis for the other nodes' joins", async () => {
+  const roomId = await cluster.createRoom()
+  expect(await redis.exists(RedisKeys.record(roomId))).toBe(0)
+  await cluster.join(cluster.node(0), user('Fay'), roomId)
+  // Sent before the join's presence write, on the same connection: in Redis by the time of the ack.
+  expect(JSON.parse((await redis.get(RedisKeys.record(roomId))) as string)).toMatchObject({ id: roomId, name: `Room ${roomId}` })
+  expect((await cluster.join(cluster.node(1), user('Gus'), roomId)).ack).toMatchObject({ ok: true, room: { id: roomId } })
+})

@@ -105,6 +105,8 @@ export const RedisKeys = {
    * store/src/recent-history.ts. Complete (warm) only while it holds the mark `warm:<Redis run_id>` at score 0.
    */
   recent: (roomId: string) => `hg:room:{${roomId}}:recent`,
+  /** STRING with a TTL: the room as the API created it (Room JSON), see store/src/room-records.ts. */
+  record: (roomId: string) => `hg:room:{${roomId}}:record`,
   /** STRING with a TTL: the ChatMessage JSON a user's message with this clientId was stored as (idempotency). */
   sent: (roomId: string, userId: string, clientId: string) => `hg:room:{${roomId}}:sent:${userId}:${clientId}`,
   /** STRING with a TTL: the node is alive while it exists. Value: the node's upstream address. */

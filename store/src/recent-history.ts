@@ -177,6 +177,11 @@ export class RecentHistory {
     await this.write(message.roomId, 'replace', [message])
   }
 
+  /** A room just created holds no message: its cache starts warm and empty, so its first join reads no MongoDB. */
+  async startEmpty(roomId: string): Promise<void> {
+    await this.write(roomId, 'warm', [])
+  }
+
   /** Drops rooms' caches (after a write to them failed, the cache may miss a stored message). */
   async forget(roomIds: Iterable<string>): Promise<void> {
     await Promise.all([...new Set(roomIds)].map((roomId) => this.redis.del(RedisKeys.recent(roomId))))

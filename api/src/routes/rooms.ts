@@ -11,7 +11,7 @@ import {
   type RoomSummary,
   Routes,
 } from '@hangout/protocol'
-import { countOnline, RecentHistory, RedisKeys, roomFromDoc, type Stores } from '@hangout/store'
+import { countOnline, RecentHistory, RedisKeys, RoomRecords, roomFromDoc, type Stores } from '@hangout/store'
 import type { RedisClient } from '@hangout/runtime'
 import { ApiError } from '../errors.js'
 import { newRoomId } from '../ids.js'
@@ -22,6 +22,7 @@ export const ROOMS_LIST_LIMIT = 50
 export const roomRoutes: FastifyPluginAsyncTypebox<{ stores: Stores; redis: RedisClient }> = async (app, { stores, redis }) => {
   // A page within a room's latest messages is read from their RedisClient cache; older pages from MongoDB.
   const history = new RecentHistory(redis, stores.messages)
+  const records = new RoomRecords(redis)
   app.addHook('onRequest', app.authenticate)
   app.addHook('preHandler', app.checkSession)
 
@@ -33,7 +34,13 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ stores: Stores; redis: Redi
       const doc = { _id: newRoomId(), name: request.body.name.trim(), ownerId: request.user.sub, createdAt: now }
       await stores.rooms.create(doc)
       await stores.memberships.record(request.user.sub, doc._id, now)
-      return reply.code(201).send({ room: roomFromDoc(doc) })
+      const room = roomFromDoc(doc)
+      // The room's first joins then read no MongoDB (its record and its empty history from Redis).
+      // Without Redis the room is made all the same: the gateways read it from MongoDB.
+      await Promise.all([records.put(room), history.startEmpty(room.id)]).catch((err: Error) =>
+        request.log.warn({ roomId: room.id, reason: err.message }, 'redis: new room not cached'),
+      )
+      return reply.code(201).send({ room })
     },
   )
 

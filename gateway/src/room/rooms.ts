@@ -1,14 +1,21 @@
 import type { Room } from '@hangout/protocol'
-import { type RoomsStore, roomFromDoc } from '@hangout/store'
+import { type RoomRecords, type RoomsStore, roomFromDoc } from '@hangout/store'
 import { PositiveCache } from './positive-cache.js'
 
-/** Room lookup with a short cache of rooms found (rooms are never renamed or deleted). */
+/**
+ * Room lookup: this node's short cache of rooms found, then the rooms' records in Redis (the API
+ * writes one per room it creates), then MongoDB (whose answer is written to Redis for the other
+ * nodes). Rooms are never renamed or deleted.
+ */
 export class Rooms {
   private readonly cache = new PositiveCache<Room>(30_000)
   /** Lookups under way: the joins of a storm into a room not cached ask the store once. */
   private readonly pending = new Map<string, Promise<Room | undefined>>()
 
-  constructor(private readonly store: RoomsStore) {}
+  constructor(
+    private readonly store: RoomsStore,
+    private readonly records: RoomRecords,
+  ) {}
 
   /** Whether `find` answers without asking the store. */
   cached(roomId: string): boolean {
@@ -27,10 +34,18 @@ export class Rooms {
   }
 
   private async lookUp(roomId: string): Promise<Room | undefined> {
+    // Redis failing is no answer: MongoDB has the last word.
+    const recorded = await this.records.get(roomId).catch(() => undefined)
+    const room = recorded ?? (await this.fromStore(roomId))
+    if (room) this.cache.set(roomId, room)
+    return room
+  }
+
+  private async fromStore(roomId: string): Promise<Room | undefined> {
     const doc = await this.store.findById(roomId)
     if (!doc) return undefined
     const room = roomFromDoc(doc)
-    this.cache.set(roomId, room)
+    this.records.put(room).catch(() => undefined)
     return room
   }
 }
