@@ -69,16 +69,7 @@ test('a page the recent history answers equals the page MongoDB holds', async ()
       let seq = 0
       const message = (): MessageDoc => {
         seq++
-        return {
-          _id: `${roomId}-${seq}`,
-          roomId,
-          seq,
-          userId: 'u',
-          userName: 'U',
-          text: `m ${seq}`,
-          ts: seq,
-          clientId: `c${seq}`,
-        }
+        return { ...messageDoc(roomId, seq), clientId: `c${seq}` }
       }
       /** Stored before the cache existed (another day's chat): in MongoDB only. */
       const stored: MessageDoc[] = Array.from({ length: earlier }, message)
@@ -124,18 +115,7 @@ test('a page the recent history answers equals the page MongoDB holds', async ()
 
 test('a page within the cached window is served from Redis; one older than it, or of a cold room, is not', async () => {
   const roomId = `r${randomBytes(6).toString('hex')}`
-  const docs = Array.from(
-    { length: 80 },
-    (_, i): MessageDoc => ({
-      _id: `${roomId}-${i + 1}`,
-      roomId,
-      seq: i + 1,
-      userId: 'u',
-      userName: 'U',
-      text: `m ${i + 1}`,
-      ts: i,
-    }),
-  )
+  const docs = Array.from({ length: 80 }, (_, i): MessageDoc => messageDoc(roomId, i + 1))
   await messages.insertBatch(docs)
   expect(await history.cachedPage(roomId, undefined, 10)).toBeUndefined()
   // A page of the latest warms the cache (its latest 50: seqs 31..80).
@@ -151,21 +131,17 @@ test('a page within the cached window is served from Redis; one older than it, o
   expect(await history.cachedPage(small, 1, 50)).toEqual([])
 })
 
+function messageDoc(roomId: string, seq: number): MessageDoc {
+  return { _id: `${roomId}-${seq}`, roomId, seq, userId: 'u', userName: 'U', text: `m ${seq}`, ts: seq }
+}
+
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i)
 }
 
 test('reads of a cold room racing each other ask MongoDB once, and each holds what was stored before it began', async () => {
   const roomId = `r${randomBytes(6).toString('hex')}`
-  const doc = (seq: number): MessageDoc => ({
-    _id: `${roomId}-${seq}`,
-    roomId,
-    seq,
-    userId: 'u',
-    userName: 'U',
-    text: `m ${seq}`,
-    ts: seq,
-  })
+  const doc = (seq: number) => messageDoc(roomId, seq)
   await messages.insertBatch([doc(1), doc(2)])
   let pages = 0
   let pageRead!: () => void
