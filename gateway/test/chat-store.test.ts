@@ -185,6 +185,58 @@ describe('recent history in Redis', () => {
     expect(second.ack.history.map((m) => m.seq)).toEqual([...docs.slice(11).map((d) => d.seq), 61])
     expect(await suite.redis.zcard(RedisKeys.recent(roomId))).toBe(51)
   })
+
+  test('a join reads the history in its presence script; a cold one is warmed before its user appears', async () => {
+    const roomId = await cluster.createRoom()
+    const annUser = user('Ann')
+    const ann = await cluster.join(cluster.node(0), annUser, roomId)
+    const watcher = await cluster.join(cluster.node(1), user('Watcher'), roomId)
+    const joined = collect(watcher.socket, 'user_joined')
+    const sent = await Promise.all(
+      ['one', 'two'].map((text, i) => ann.socket.emitWithAck('message', { roomId, text, clientId: `${roomId}-${i}` })),
+    )
+    const texts = sent.map((ack) => ok(ack).text).sort()
+
+    // Redis's own log of commands: the history read is the one script with the cache as its only key and no argument.
+    const monitor = await suite.redis.monitor()
+    const historyReads: string[][] = []
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      const [command, , keys, key] = args
+      if (command?.toLowerCase().startsWith('eval') && keys === '1' && key === RedisKeys.recent(roomId) && args.length === 4)
+        historyReads.push(args)
+    })
+    try {
+      const bob = await cluster.join(cluster.node(0), user('Bob'), roomId)
+      expect(bob.ack.history.map((m) => m.text).sort()).toEqual(texts)
+      await sleep(100)
+      expect(historyReads).toHaveLength(0)
+
+      // Cold: the presence script does not make Carl appear; the history is warmed from MongoDB
+      // (one read), then Carl is written and announced once.
+      await suite.redis.del(RedisKeys.recent(roomId))
+      const carl = await cluster.join(cluster.node(0), user('Carl'), roomId)
+      expect(carl.ack.history.map((m) => m.text).sort()).toEqual(texts)
+      expect(carl.ack.participants.map((p) => p.name).sort()).toEqual(['Ann', 'Bob', 'Carl', 'Watcher'])
+      await until('the watcher hears of Bob and Carl', () => joined.length === 2)
+      await sleep(200)
+      expect(joined.map((e) => e.user.name)).toEqual(['Bob', 'Carl'])
+      expect(historyReads).toHaveLength(1)
+      expect(await suite.redis.zcard(RedisKeys.recent(roomId))).toBe(3)
+
+      // A user in the room already (a second tab) is written by the script even when the cache is cold:
+      // nothing can be announced of them.
+      await suite.redis.del(RedisKeys.recent(roomId))
+      const tab = await cluster.join(cluster.node(0), annUser, roomId)
+      expect(tab.ack.history.map((m) => m.text).sort()).toEqual(texts)
+      const fields = await suite.redis.hgetall(RedisKeys.presence(roomId))
+      expect(Object.entries(fields).filter(([field]) => field.startsWith(`${annUser.id}|`))).toEqual([[expect.any(String), '2']])
+      await sleep(200)
+      expect(joined).toHaveLength(2)
+      expect(historyReads).toHaveLength(2)
+    } finally {
+      monitor.disconnect()
+    }
+  })
 })
 
 test('a flooding socket gets the ack of every event it was granted before it is cut off', async () => {

@@ -38,13 +38,29 @@ local function trim(key)
 end
 `
 
+/**
+ * Lua for scripts of other owners that read a room's recent history in the same step (the join's
+ * presence script): `recent(key)` answers the messages (JSON, ascending seq) when warm, else false.
+ * Decode what it answers with `recentFromReply`.
+ */
+export const LUA_RECENT = `${LIB}
+local function recent(key)
+  local all = redis.call('ZRANGE', key, 0, -1)
+  if all[1] ~= mark() then return false end
+  table.remove(all, 1)
+  return all
+end
+`
+
 /** The messages (JSON, ascending seq) when warm, else false. */
-const READ = new LuaScript(`${LIB}
-local all = redis.call('ZRANGE', KEYS[1], 0, -1)
-if all[1] ~= mark() then return false end
-table.remove(all, 1)
-return all
+const READ = new LuaScript(`${LUA_RECENT}
+return recent(KEYS[1])
 `)
+
+/** The messages of a warm cache as `recent(key)` answered them (JSON, ascending seq). */
+export function recentFromReply(jsons: string[]): ChatMessage[] {
+  return jsons.map((json) => JSON.parse(json) as ChatMessage)
+}
 
 /**
  * A history page, ARGV[1] messages with seq < ARGV[2] ('' for the latest), newest first, when the
@@ -121,7 +137,7 @@ export class RecentHistory {
 
   private async readWarm(roomId: string): Promise<ChatMessage[] | undefined> {
     const cached = (await READ.run(this.redis, [RedisKeys.recent(roomId)], [])) as string[] | null
-    return cached?.map((json) => JSON.parse(json) as ChatMessage)
+    return cached ? recentFromReply(cached) : undefined
   }
 
   /** Reads the room's latest from MongoDB into the cache; the reads that find it cold meanwhile wait for this one. */

@@ -43,10 +43,16 @@ export class Membership implements LocalShare {
     this.writes = new RoomSync(presence, this, (roomId, t) => this.announce(roomId, t), log, retryMs)
   }
 
-  /** Counts the socket in the room; resolves with participants and state once Redis has it. */
-  join(roomId: string, user: PublicUser, socketId: string): Promise<SyncResult> {
+  /**
+   * Counts the socket in the room; resolves with participants and state once Redis has it.
+   * `withHistory`: and the room's recent history, read in the same script; when that cache is cold
+   * the result has no history and, unless the user was in the room already, Redis was not written
+   * (the user is in `skipped`): the caller reads the history, then joins again without it.
+   */
+  join(roomId: string, user: PublicUser, socketId: string, withHistory = false): Promise<SyncResult> {
     this.holder(roomId, user).sockets.add(socketId)
-    return this.writes.write(roomId, [user], { snapshot: true })
+    if (!withHistory) return this.writes.write(roomId, [user], { snapshot: true })
+    return this.writes.write(roomId, [user], { snapshot: 'history', condition: 'present or warm' })
   }
 
   /**
@@ -60,7 +66,7 @@ export class Membership implements LocalShare {
     const holder = this.holder(roomId, user)
     const added = !holder.sockets.has(socketId)
     holder.sockets.add(socketId)
-    const result = await this.writes.write(roomId, [user], { claim: true }).catch(() => undefined)
+    const result = await this.writes.write(roomId, [user], { condition: 'present' }).catch(() => undefined)
     if (result && !result.skipped.includes(user.id)) return true
     // Not written (the user is not in the room, or Redis failed: a retry then writes what is here, without it).
     if (added) this.remove(roomId, user.id, socketId)

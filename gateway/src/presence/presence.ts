@@ -1,23 +1,26 @@
 import { randomBytes } from 'node:crypto'
-import type { PublicUser } from '@hangout/protocol'
-import { HIGHLIGHT_PREFIX, LuaScript, presenceMember, RedisKeys } from '@hangout/store'
+import type { ChatMessage, PublicUser } from '@hangout/protocol'
+import { HIGHLIGHT_PREFIX, LUA_RECENT, LuaScript, presenceMember, RedisKeys, recentFromReply } from '@hangout/store'
 import type { RedisClient } from '@hangout/runtime'
 import { LUA_USERS } from '../redis/lua.js'
 
 /**
  * Writes this node's share of a room as it is (idempotent: the node's socket count per user, set,
  * never incremented), and answers who appeared or vanished by it.
+ * KEYS: presence, names, state, recent history (store/recent-history.ts).
  * ARGV: the node's member (`<nodeId>#<incarnation>`: this life of the node), full (1: also remove this life's fields of users not listed), snapshot (1: also
- * answer participants and the state hash), n, then n × (userId, name, sockets here, assumed, only if present).
+ * answer participants and the state hash; 2: and the recent history), n, then n × (userId, name, sockets here, assumed, condition).
  * `assumed` is the node's count as Redis last confirmed it, or -1 to trust Redis: after a write
  * that failed (timed out, maybe applied anyway) the node's own field can no longer tell whether
  * the user was present before, so the last confirmed count decides, and the transition is announced once.
- * `only if present` (1): a claim, written only while the user is in the room already (any field):
- * it can never make the user appear, so it is never announced.
- * Answers: #changes, then userId, +1|-1, count after, name per change; #claims skipped, userId…; then, with snapshot,
- * #participants, (userId, name)…, then the state hash's field, value pairs.
+ * `condition` 1: a claim, written only while the user is in the room already (any field): it can
+ * never make the user appear, so it is never announced. 2 (with snapshot 2): written only while the
+ * user is in the room already or the recent history is warm: a join that reads its history here
+ * never makes its user appear when it would then have to read MongoDB (and might fail).
+ * Answers: #changes, then userId, +1|-1, count after, name per change; #skipped by their condition, userId…; then, with snapshot,
+ * #participants, (userId, name)…, with history #messages (-1: the cache is cold), JSON…, then the state hash's field, value pairs.
  */
-const SYNC = new LuaScript(`
+const SYNC = new LuaScript(`${LUA_RECENT}
 local node = ARGV[1]
 local others, own, present, order, n = {}, {}, {}, {}, 0
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
@@ -29,15 +32,17 @@ for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
 end
 local todo, listed, i = {}, {}, 5
 for _ = 1, tonumber(ARGV[4]) do
-  todo[#todo + 1] = {ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), ARGV[i + 4] == '1'}
+  todo[#todo + 1] = {ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])}
   listed[ARGV[i]] = true
   i = i + 5
 end
 if ARGV[2] == '1' then
   for u in pairs(own) do
-    if not listed[u] then todo[#todo + 1] = {u, redis.call('HGET', KEYS[2], u) or '', 0, -1, false} end
+    if not listed[u] then todo[#todo + 1] = {u, redis.call('HGET', KEYS[2], u) or '', 0, -1, 0} end
   end
 end
+local messages = false
+if ARGV[3] == '2' then messages = recent(KEYS[4]) end
 local out, skipped = {0}, {}
 for _, t in ipairs(todo) do
   local u, name, sockets, assumed = t[1], t[2], t[3], t[4]
@@ -45,7 +50,7 @@ for _, t in ipairs(todo) do
   local mine = own[u] == true
   if assumed >= 0 then mine = assumed > 0 end
   local before = others[u] == true or mine
-  if t[5] and sockets > 0 and not before then
+  if sockets > 0 and not before and (t[5] == 1 or (t[5] == 2 and not messages)) then
     skipped[#skipped + 1] = u
   else
     if sockets > 0 then
@@ -74,7 +79,7 @@ for _, t in ipairs(todo) do
 end
 out[#out + 1] = #skipped
 for _, u in ipairs(skipped) do out[#out + 1] = u end
-if ARGV[3] == '1' then
+if ARGV[3] ~= '0' then
   local names = redis.call('HGETALL', KEYS[2])
   local byId = {}
   for j = 1, #names, 2 do byId[names[j]] = names[j + 1] end
@@ -85,6 +90,14 @@ if ARGV[3] == '1' then
     out[at] = out[at] + 1
     out[#out + 1] = u
     out[#out + 1] = byId[u] or ''
+    end
+  end
+  if ARGV[3] == '2' then
+    if messages then
+      out[#out + 1] = #messages
+      for _, m in ipairs(messages) do out[#out + 1] = m end
+    else
+      out[#out + 1] = -1
     end
   end
   for _, v in ipairs(redis.call('HGETALL', KEYS[3])) do out[#out + 1] = v end
@@ -98,9 +111,15 @@ export interface ShareEntry {
   sockets: number
   /** The count Redis last confirmed, when a write since failed; undefined: Redis's own field is right. */
   assumed?: number
-  /** A claim: written only if the user is in the room already (never announced); else skipped. */
-  onlyIfPresent?: boolean
+  /**
+   * 'present': a claim, written only if the user is in the room already (never announced).
+   * 'present or warm': written only if the user is in the room already or the room's recent
+   * history is warm (a sync with `snapshot: 'history'`). Else skipped.
+   */
+  condition?: WriteCondition
 }
+
+export type WriteCondition = 'present' | 'present or warm'
 
 /** A user who appeared in the room (+1) or vanished from it (-1) by a sync; `count` is the room's user count after. */
 export interface PresenceTransition {
@@ -111,12 +130,17 @@ export interface PresenceTransition {
 
 export interface SyncResult {
   transitions: PresenceTransition[]
-  /** Users whose claim (`onlyIfPresent`) was not written: they were not in the room. */
+  /** Users not written by their `condition`: they were not in the room (and the history was cold). */
   skipped: string[]
   /** With `snapshot`: the room's participants and state hash after the write. */
   participants?: PublicUser[]
   state?: Record<string, string>
+  /** With `snapshot: 'history'`: the room's recent history, read in the same step; undefined when its cache is cold. */
+  history?: ChatMessage[]
 }
+
+/** What a sync answers besides the transitions: nothing, participants and state, or those and the recent history. */
+export type Snapshot = false | true | 'history'
 
 /**
  * Removes the fields of one node's lives (field `<userId>|<nodeId>#<incarnation>`); answers the
@@ -221,12 +245,13 @@ export class Presence {
   async sync(
     roomId: string,
     entries: ShareEntry[],
-    options: { full: boolean; snapshot: boolean; hasLocal: boolean },
+    options: { full: boolean; snapshot: Snapshot; hasLocal: boolean },
   ): Promise<SyncResult> {
-    const keys = [RedisKeys.presence(roomId), RedisKeys.names(roomId), RedisKeys.state(roomId)]
-    const args: (string | number)[] = [this.member, options.full ? 1 : 0, options.snapshot ? 1 : 0, entries.length]
-    for (const { user, sockets, assumed, onlyIfPresent } of entries)
-      args.push(user.id, user.name, sockets, assumed ?? -1, onlyIfPresent ? 1 : 0)
+    const keys = [RedisKeys.presence(roomId), RedisKeys.names(roomId), RedisKeys.state(roomId), RedisKeys.recent(roomId)]
+    const snapshot = options.snapshot === 'history' ? 2 : options.snapshot ? 1 : 0
+    const args: (string | number)[] = [this.member, options.full ? 1 : 0, snapshot, entries.length]
+    for (const { user, sockets, assumed, condition } of entries)
+      args.push(user.id, user.name, sockets, assumed ?? -1, condition === 'present' ? 1 : condition === 'present or warm' ? 2 : 0)
     const nodeRooms = RedisKeys.nodeRooms(this.nodeId)
     // A room this node added to its set and has not removed since is there: not added again,
     // except by a full write (anti-entropy repairs the set too).
@@ -238,7 +263,7 @@ export class Presence {
       SYNC.run(this.redis, keys, args),
       options.hasLocal ? undefined : this.redis.srem(nodeRooms, roomId),
     ])
-    return parseSync(reply as (string | number)[], options.snapshot)
+    return parseSync(reply as (string | number)[], snapshot)
   }
 
   /** Forgets which rooms the node's set holds: it was reaped (or Redis lost it), the next writes add them again. */
@@ -291,7 +316,7 @@ export class Presence {
   }
 }
 
-function parseSync(reply: (string | number)[], snapshot: boolean): SyncResult {
+function parseSync(reply: (string | number)[], snapshot: 0 | 1 | 2): SyncResult {
   const transitions: PresenceTransition[] = []
   let i = 1
   for (let k = 0; k < Number(reply[0]); k++, i += 4) {
@@ -303,11 +328,17 @@ function parseSync(reply: (string | number)[], snapshot: boolean): SyncResult {
   }
   const skipped: string[] = []
   for (let k = Number(reply[i++]); k > 0; k--) skipped.push(String(reply[i++]))
-  if (!snapshot) return { transitions, skipped }
+  if (snapshot === 0) return { transitions, skipped }
   const participants: PublicUser[] = []
   const total = Number(reply[i++])
   for (let k = 0; k < total; k++, i += 2) participants.push({ id: String(reply[i]), name: String(reply[i + 1]) })
+  let history: ChatMessage[] | undefined
+  if (snapshot === 2) {
+    const messages = Number(reply[i++])
+    if (messages >= 0) history = recentFromReply(reply.slice(i, i + messages).map(String))
+    i += Math.max(messages, 0)
+  }
   const state: Record<string, string> = {}
   for (; i + 1 < reply.length; i += 2) state[String(reply[i])] = String(reply[i + 1])
-  return { transitions, skipped, participants, state }
+  return { transitions, skipped, participants, state, history }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@hangout/runtime'
 import type { PublicUser } from '@hangout/protocol'
-import type { Presence, PresenceTransition, ShareEntry, SyncResult } from './presence.js'
+import type { Presence, PresenceTransition, ShareEntry, Snapshot, SyncResult, WriteCondition } from './presence.js'
 
 /** What this node holds locally, the truth that `RoomSync` copies into Redis. */
 export interface LocalShare {
@@ -18,10 +18,10 @@ interface Waiter {
 /** One room's writes: at most one in flight; what comes meanwhile is batched into the next. */
 interface RoomQueue {
   users: Map<string, PublicUser>
-  /** Users queued only by a claim: written only if they are in the room already. */
-  claims: Set<string>
+  /** Users queued only by conditional writes (a claim, a join reading its history in the script), by condition. */
+  conditions: Map<string, WriteCondition>
   full: boolean
-  snapshot: boolean
+  snapshot: Snapshot
   waiters: Waiter[]
   running: boolean
   timer: NodeJS.Timeout | NodeJS.Immediate | undefined
@@ -58,23 +58,25 @@ export class RoomSync {
 
   /**
    * Writes the users' share of the room (`full`: the whole share, removing this node's fields of
-   * anyone not here); `snapshot`: the result carries participants and state after the write.
+   * anyone not here); `snapshot`: the result carries participants and state after the write
+   * ('history': and the room's recent history, read in the same script).
    */
   write(
     roomId: string,
     users: PublicUser[],
-    options: { full?: boolean; snapshot?: boolean; claim?: boolean } = {},
+    options: { full?: boolean; snapshot?: Snapshot; condition?: WriteCondition } = {},
   ): Promise<SyncResult> {
     if (this.closed) return Promise.reject(new Error('presence writes are closed'))
     const queue = this.queue(roomId)
     for (const user of users) {
-      // A claim stays one only while nothing else asks to write the user: any other write is unconditional.
-      if (options.claim !== true) queue.claims.delete(user.id)
-      else if (!queue.users.has(user.id)) queue.claims.add(user.id)
+      // A user's write keeps the least strict condition asked for it (none: unconditional).
+      const asked = queue.users.has(user.id) ? leastStrict(queue.conditions.get(user.id), options.condition) : options.condition
+      if (asked) queue.conditions.set(user.id, asked)
+      else queue.conditions.delete(user.id)
       queue.users.set(user.id, user)
     }
     queue.full ||= options.full === true
-    queue.snapshot ||= options.snapshot === true
+    queue.snapshot = widest(queue.snapshot, options.snapshot ?? false)
     const result = new Promise<SyncResult>((resolve, reject) => queue.waiters.push({ resolve, reject }))
     // The next tick, so that the joins of a storm that arrive together share one script.
     if (!queue.running && queue.timer === undefined) queue.timer = setImmediate(() => this.run(roomId))
@@ -104,7 +106,7 @@ export class RoomSync {
       if (queue.timer !== undefined && !queue.running) this.clearTimer(queue)
       for (const waiter of queue.waiters.splice(0)) waiter.reject(new Error('presence was reset during the write'))
       queue.users.clear()
-      queue.claims.clear()
+      queue.conditions.clear()
       queue.full = false
       queue.snapshot = false
       if (!queue.running) this.queues.delete(roomId)
@@ -126,7 +128,15 @@ export class RoomSync {
   private queue(roomId: string): RoomQueue {
     let queue = this.queues.get(roomId)
     if (!queue) {
-      queue = { users: new Map(), claims: new Set(), full: false, snapshot: false, waiters: [], running: false, timer: undefined }
+      queue = {
+        users: new Map(),
+        conditions: new Map(),
+        full: false,
+        snapshot: false,
+        waiters: [],
+        running: false,
+        timer: undefined,
+      }
       this.queues.set(roomId, queue)
     }
     return queue
@@ -136,10 +146,10 @@ export class RoomSync {
     const queue = this.queues.get(roomId)
     if (!queue || this.closed) return
     queue.timer = undefined
-    const { full, snapshot, waiters, claims } = queue
+    const { full, snapshot, waiters, conditions } = queue
     const users = full ? mergeUsers(this.local.users(roomId), queue.users) : [...queue.users.values()]
     queue.users = new Map()
-    queue.claims = new Set()
+    queue.conditions = new Map()
     queue.full = false
     queue.snapshot = false
     queue.waiters = []
@@ -149,7 +159,7 @@ export class RoomSync {
       user,
       sockets: this.local.sockets(roomId, user.id),
       assumed: suspect?.has(user.id) ? (this.confirmed.get(roomId)?.get(user.id) ?? 0) : undefined,
-      onlyIfPresent: claims.has(user.id),
+      condition: conditions.get(user.id),
     }))
     const hasLocal = this.local.users(roomId).length > 0
     const epoch = this.epoch
@@ -172,11 +182,11 @@ export class RoomSync {
             marked = new Set()
             this.suspect.set(roomId, marked)
           }
-          for (const { user, onlyIfPresent } of entries) {
+          for (const { user, condition } of entries) {
             marked.add(user.id)
             if (queue.users.has(user.id)) continue
             queue.users.set(user.id, user)
-            if (onlyIfPresent) queue.claims.add(user.id)
+            if (condition) queue.conditions.set(user.id, condition)
           }
           queue.full ||= full
           if (!this.failing) this.log.error({ err }, 'presence writes fail; retried every heartbeat')
@@ -226,6 +236,20 @@ export class RoomSync {
     if (this.queues.size > 0) return
     for (const wake of this.idleWaiters.splice(0)) wake()
   }
+}
+
+const STRICTNESS: Record<WriteCondition, number> = { 'present or warm': 1, present: 2 }
+
+/** Of two conditions on one user's write, the one that writes more often (undefined: always). */
+function leastStrict(a: WriteCondition | undefined, b: WriteCondition | undefined): WriteCondition | undefined {
+  if (!a || !b) return undefined
+  return STRICTNESS[a] <= STRICTNESS[b] ? a : b
+}
+
+/** A batched write answers what the widest of its callers asked for. */
+function widest(a: Snapshot, b: Snapshot): Snapshot {
+  if (a === 'history' || b === 'history') return 'history'
+  return a || b
 }
 
 function mergeUsers(here: PublicUser[], asked: Map<string, PublicUser>): PublicUser[] {

@@ -59,13 +59,24 @@ export function registerRoomHandlers(ctx: GatewayContext, socket: GatewaySocket)
       // In the room's broadcasts from here; its ack's participants tell it who is in, not user_joined.
       const joinDecided = ctx.membership.joining(roomId, socket.id)
       try {
-        // Subscribed first, then history: no message falls between the two. History before presence:
-        // when MongoDB is down the join fails before anyone has been told about it.
+        // Subscribed first, then history: no message falls between the two. The presence script
+        // reads the recent history too, and makes the user appear only if that cache is warm (or
+        // they are in the room already): when it is cold (a room idle for a day, a failed write
+        // dropped it, Redis lost it) it is warmed from MongoDB first and the user written after,
+        // so that when MongoDB is down the join fails before anyone has been told about it.
         if (fresh) await ctx.roomSubscribed(roomId)
-        const history = await ctx.chat.history(roomId)
+        let written = await ctx.membership.join(roomId, user, socket.id, true)
         stillHere()
-        const { participants = [], state: hash = {} } = await ctx.membership.join(roomId, user, socket.id)
-        stillHere()
+        let history = written.history
+        if (!history) {
+          history = await ctx.chat.history(roomId)
+          stillHere()
+          if (written.skipped.includes(user.id)) {
+            written = await ctx.membership.join(roomId, user, socket.id)
+            stillHere()
+          }
+        }
+        const { participants = [], state: hash = {} } = written
         // Redis may be behind this node's memory (written behind it): the memory wins where it knows.
         ctx.memory.seed(roomId, decodeRoomState(hash))
         ctx.memberRecords.record(user.id, roomId)
