@@ -5,7 +5,15 @@ import { join } from 'node:path'
 import { Ajv2019 } from 'ajv/dist/2019.js'
 import { parse } from 'yaml'
 import { buildRing, homeOf } from '@hangout/gateway/ring'
-import { COMPOSE_FILE, COMPOSE_NGINX_CONF, composeDocument, composeYaml, containerEdgeConfig } from '../src/compose.js'
+import { COMPOSE_PROMETHEUS_CONF, composePrometheusYaml } from '../src/compose-observe.js'
+import {
+  COMPOSE_FILE,
+  COMPOSE_NGINX_CONF,
+  composeDocument,
+  composeRedisUrls,
+  composeYaml,
+  containerEdgeConfig,
+} from '../src/compose.js'
 import { testNginxConfig } from '../src/nginx.js'
 import { renderNginxConfig } from '../src/nginx-config.js'
 
@@ -37,6 +45,16 @@ describe('docker-compose.scale.yml', () => {
     expect(validate.errors ?? []).toEqual([])
     expect(ok).toBe(true)
     expect(readFileSync(COMPOSE_NGINX_CONF, 'utf8')).toContain(renderNginxConfig(containerEdgeConfig(3)))
+  })
+
+  test('every Redis is scraped through the redis exporter; the committed Prometheus config is what the generator writes', () => {
+    const doc = composeDocument(3) as { services: Record<string, { image?: string; environment?: Record<string, string> }> }
+    expect(composeRedisUrls()).toEqual(['redis://redis:6379'])
+    expect(doc.services['redis-exporter']?.image).toMatch(/^oliver006\/redis_exporter:v\d+\.\d+\.\d+$/)
+    expect(doc.services['redis-exporter']?.environment?.REDIS_ADDR).toBe('redis://redis:6379')
+    const committed = readFileSync(COMPOSE_PROMETHEUS_CONF, 'utf8')
+    expect(committed).toBe(composePrometheusYaml(['gateway-1', 'gateway-2', 'gateway-3'], 3000, composeRedisUrls()))
+    expect(redisJob(committed)).toEqual({ targets: ['redis://redis:6379'], exporter: 'redis-exporter:9121' })
   })
 
   test('the schema check can fail: a bad port, a bad duration, an unknown key', () => {
@@ -161,4 +179,26 @@ describe('--redis-cluster: Redis as a cluster', () => {
     }
     expect(() => composeDocument(3, { redisCluster: 2 })).toThrow(/from 3 to 10/)
   })
+
+  test('Prometheus scrapes each of the 6 nodes through the exporter: a node down shows as its own redis_up', () => {
+    const urls = composeRedisUrls({ redisCluster: 3 })
+    expect(urls).toEqual(doc.services.api?.environment?.REDIS_CLUSTER_NODES?.split(',').map((seed) => `redis://${seed}`))
+    expect(doc.services['redis-exporter']?.environment?.REDIS_ADDR).toBe(urls[0])
+    expect(redisJob(composePrometheusYaml(['gateway-1'], 3000, urls))).toEqual({ targets: urls, exporter: 'redis-exporter:9121' })
+  })
 })
+
+/** The hangout-redis job of a Prometheus config: the Redis URLs it scrapes and the exporter it asks. */
+function redisJob(yaml: string): { targets: string[]; exporter: string } | undefined {
+  const config = parse(yaml) as {
+    scrape_configs: {
+      job_name: string
+      static_configs?: { targets: string[] }[]
+      relabel_configs?: { target_label: string; replacement?: string }[]
+    }[]
+  }
+  const job = config.scrape_configs.find((j) => j.job_name === 'hangout-redis')
+  if (!job) return undefined
+  const exporter = job.relabel_configs?.find((r) => r.target_label === '__address__')?.replacement ?? ''
+  return { targets: job.static_configs?.flatMap((c) => c.targets) ?? [], exporter }
+}
