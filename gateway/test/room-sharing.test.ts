@@ -1,5 +1,5 @@
 import type { ChatMessage, JoinRoomAck, MessageAck } from '@hangout/protocol'
-import { decodeRoomState, RedisKeys } from '@hangout/store'
+import { decodeRoomState, RedisKeys, RoomRecords } from '@hangout/store'
 import fc from 'fast-check'
 import { Redis } from 'ioredis'
 import { Cluster, type Client, collect, type Node, signToken, sleep, until, user } from '@hangout/testkit/gateway-cluster'
@@ -219,4 +219,25 @@ test("a room read from MongoDB (one the API did not create) has its record writt
   // Sent before the join's presence write, on the same connection: in Redis by the time of the ack.
   expect(JSON.parse((await redis.get(RedisKeys.record(roomId))) as string)).toMatchObject({ id: roomId, name: `Room ${roomId}` })
   expect((await cluster.join(cluster.node(1), user('Gus'), roomId)).ack).toMatchObject({ ok: true, room: { id: roomId } })
+})
+
+test('a join into a room recorded in Redis claims nothing; into a room only MongoDB has, the join claims its user first', async () => {
+  const [recordedRoom, storedRoom] = [await cluster.createRoom(), await cluster.createRoom()]
+  // As the API records the rooms it creates.
+  await new RoomRecords(redis).put({ id: recordedRoom, name: 'Recorded', ownerId: 'o', createdAt: new Date(0).toISOString() })
+  // Redis's own log: a claim is the presence script with no snapshot and its entry's condition 1 ("only if present").
+  const monitor = await redis.monitor()
+  const claims: string[] = []
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    if (args[0]?.toLowerCase().startsWith('eval') && args[2] === '4' && args[9] === '0' && args.at(-1) === '1')
+      claims.push(args[3] as string)
+  })
+  try {
+    await cluster.join(cluster.node(0), user('Hal'), recordedRoom)
+    await cluster.join(cluster.node(0), user('Ivy'), storedRoom)
+    await sleep(100)
+    expect(claims).toEqual([RedisKeys.presence(storedRoom)])
+  } finally {
+    monitor.disconnect()
+  }
 })

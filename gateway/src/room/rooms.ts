@@ -11,6 +11,8 @@ export class Rooms {
   private readonly cache = new PositiveCache<Room>(30_000)
   /** Lookups under way: the joins of a storm into a room not cached ask the store once. */
   private readonly pending = new Map<string, Promise<Room | undefined>>()
+  /** Record reads under way, likewise. */
+  private readonly reading = new Map<string, Promise<Room | undefined>>()
 
   constructor(
     private readonly store: RoomsStore,
@@ -33,10 +35,29 @@ export class Rooms {
     return lookup
   }
 
+  /**
+   * The room from this node's cache or its record in Redis (cached when found), without asking
+   * MongoDB: undefined when neither has it (or Redis failed), and then only `find` can tell.
+   */
+  async recorded(roomId: string): Promise<Room | undefined> {
+    const hit = this.cache.get(roomId)
+    if (hit) return hit
+    let read = this.reading.get(roomId)
+    if (!read) {
+      // Redis failing is no answer: MongoDB has the last word.
+      read = this.records
+        .get(roomId)
+        .catch(() => undefined)
+        .finally(() => this.reading.delete(roomId))
+      this.reading.set(roomId, read)
+    }
+    const room = await read
+    if (room) this.cache.set(roomId, room)
+    return room
+  }
+
   private async lookUp(roomId: string): Promise<Room | undefined> {
-    // Redis failing is no answer: MongoDB has the last word.
-    const recorded = await this.records.get(roomId).catch(() => undefined)
-    const room = recorded ?? (await this.fromStore(roomId))
+    const room = (await this.recorded(roomId)) ?? (await this.fromStore(roomId))
     if (room) this.cache.set(roomId, room)
     return room
   }

@@ -32,7 +32,12 @@ export function registerRoomHandlers(ctx: GatewayContext, socket: GatewaySocket)
   on(ctx, socket, 'join_room', ({ roomId }) =>
     serial.run(async () => {
       const fresh = !joined.has(roomId)
-      // A room this node has not looked up lately waits on MongoDB: a user still in it (a reconnect or a
+      // Most rooms are recorded in Redis (the API records those it creates): one quick read.
+      if (fresh && !ctx.rooms.cached(roomId)) {
+        await ctx.rooms.recorded(roomId)
+        stillHere()
+      }
+      // A room neither cached nor recorded waits on MongoDB: a user still in it (a reconnect or a
       // rebalance within the grace) is held in it from here, silently, so that wait cannot turn the
       // move into a leave and a join. (A cached room costs no round trip more.)
       const claim = fresh && joined.size < ROOMS_PER_SOCKET && !ctx.rooms.cached(roomId)
