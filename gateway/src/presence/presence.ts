@@ -121,6 +121,9 @@ export interface ShareEntry {
 
 export type WriteCondition = 'present' | 'present or warm'
 
+/** Each condition as SYNC's ARGV spells it (0: none). */
+const CONDITION_ARG: Record<WriteCondition, number> = { present: 1, 'present or warm': 2 }
+
 /** A user who appeared in the room (+1) or vanished from it (-1) by a sync; `count` is the room's user count after. */
 export interface PresenceTransition {
   user: PublicUser
@@ -251,7 +254,7 @@ export class Presence {
     const snapshot = options.snapshot === 'history' ? 2 : options.snapshot ? 1 : 0
     const args: (string | number)[] = [this.member, options.full ? 1 : 0, snapshot, entries.length]
     for (const { user, sockets, assumed, condition } of entries)
-      args.push(user.id, user.name, sockets, assumed ?? -1, condition === 'present' ? 1 : condition === 'present or warm' ? 2 : 0)
+      args.push(user.id, user.name, sockets, assumed ?? -1, condition ? CONDITION_ARG[condition] : 0)
     const nodeRooms = RedisKeys.nodeRooms(this.nodeId)
     // A room this node added to its set and has not removed since is there: not added again,
     // except by a full write (anti-entropy repairs the set too).

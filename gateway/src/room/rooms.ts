@@ -1,6 +1,7 @@
 import type { Room } from '@hangout/protocol'
 import { type RoomRecords, type RoomsStore, roomFromDoc } from '@hangout/store'
 import { PositiveCache } from './positive-cache.js'
+import { SingleFlight } from './single-flight.js'
 
 /**
  * Room lookup: this node's short cache of rooms found, then the rooms' records in Redis (the API
@@ -9,10 +10,9 @@ import { PositiveCache } from './positive-cache.js'
  */
 export class Rooms {
   private readonly cache = new PositiveCache<Room>(30_000)
-  /** Lookups under way: the joins of a storm into a room not cached ask the store once. */
-  private readonly pending = new Map<string, Promise<Room | undefined>>()
-  /** Record reads under way, likewise. */
-  private readonly reading = new Map<string, Promise<Room | undefined>>()
+  /** The joins of a storm into a room not cached ask the store once, and Redis once. */
+  private readonly lookups = new SingleFlight<Room | undefined>()
+  private readonly recordReads = new SingleFlight<Room | undefined>()
 
   constructor(
     private readonly store: RoomsStore,
@@ -25,14 +25,7 @@ export class Rooms {
   }
 
   async find(roomId: string): Promise<Room | undefined> {
-    const hit = this.cache.get(roomId)
-    if (hit) return hit
-    let lookup = this.pending.get(roomId)
-    if (!lookup) {
-      lookup = this.lookUp(roomId).finally(() => this.pending.delete(roomId))
-      this.pending.set(roomId, lookup)
-    }
-    return lookup
+    return this.cache.get(roomId) ?? this.lookups.run(roomId, () => this.lookUp(roomId))
   }
 
   /**
@@ -42,22 +35,16 @@ export class Rooms {
   async recorded(roomId: string): Promise<Room | undefined> {
     const hit = this.cache.get(roomId)
     if (hit) return hit
-    let read = this.reading.get(roomId)
-    if (!read) {
-      // Redis failing is no answer: MongoDB has the last word.
-      read = this.records
-        .get(roomId)
-        .catch(() => undefined)
-        .finally(() => this.reading.delete(roomId))
-      this.reading.set(roomId, read)
-    }
-    const room = await read
+    // Redis failing is no answer: MongoDB has the last word.
+    const room = await this.recordReads.run(roomId, () => this.records.get(roomId).catch(() => undefined))
     if (room) this.cache.set(roomId, room)
     return room
   }
 
   private async lookUp(roomId: string): Promise<Room | undefined> {
-    const room = (await this.recorded(roomId)) ?? (await this.fromStore(roomId))
+    const recorded = await this.recorded(roomId)
+    if (recorded) return recorded
+    const room = await this.fromStore(roomId)
     if (room) this.cache.set(roomId, room)
     return room
   }
