@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import type { PublicUser } from '@hangout/protocol'
 import { nodeOfPresenceField, RedisKeys } from '@hangout/store'
 import { Redis } from 'ioredis'
+import { everyHeartbeatKey } from '../src/cluster/heartbeat-keys.js'
 import { Liveness } from '../src/cluster/liveness.js'
 import { Presence } from '../src/presence/presence.js'
 import { collect, until, user } from '@hangout/testkit/gateway-cluster'
@@ -34,7 +35,7 @@ test('a node closing on an uncaught exception takes its users out itself, and th
   expect(
     await suite.redis.exists(
       RedisKeys.nodeRooms(crashing.id),
-      RedisKeys.nodeHeartbeat(crashing.id),
+      ...everyHeartbeatKey(crashing.id),
       RedisKeys.nodeIncarnation(crashing.id),
     ),
   ).toBe(0)
@@ -61,6 +62,6 @@ test('Liveness.stop() removes the node’s presence before it leaves the live se
   expect(await suite.redis.hkeys(RedisKeys.presence('stop-room'))).toEqual([])
   expect(await suite.redis.hkeys(RedisKeys.names('stop-room'))).toEqual([])
   expect(left).toEqual([{ roomId: 'stop-room', left: [{ id: 'u1', name: 'U1' }] }])
-  expect(await suite.redis.exists(RedisKeys.nodeRooms('stopping'), RedisKeys.nodeHeartbeat('stopping'))).toBe(0)
+  expect(await suite.redis.exists(RedisKeys.nodeRooms('stopping'), ...everyHeartbeatKey('stopping'))).toBe(0)
   client.disconnect()
 })

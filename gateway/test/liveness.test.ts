@@ -3,6 +3,7 @@ import { startRedis } from '@hangout/testkit/services'
 import type { PublicUser } from '@hangout/protocol'
 import { RedisKeys } from '@hangout/store'
 import { Redis } from 'ioredis'
+import { everyHeartbeatKey } from '../src/cluster/heartbeat-keys.js'
 import { type LiveNode, Liveness } from '../src/cluster/liveness.js'
 import { Presence } from '../src/presence/presence.js'
 import { until } from '@hangout/testkit/gateway-cluster'
@@ -101,8 +102,8 @@ describe.each([
     b.redis.disconnect()
     c.redis.disconnect()
     // Their last heartbeats 80 ms apart (under one 100 ms beat): a census may fall between the expiries.
-    await a.redis.pexpire(RedisKeys.nodeHeartbeat('d-b'), 300)
-    await a.redis.pexpire(RedisKeys.nodeHeartbeat('d-c'), 380)
+    for (const key of everyHeartbeatKey('d-b')) await a.redis.pexpire(key, 300)
+    for (const key of everyHeartbeatKey('d-c')) await a.redis.pexpire(key, 380)
     await until('both expired', () => changes.at(-1)?.length === 1, 5000)
     await new Promise((r) => setTimeout(r, 300))
     expect(changes.slice(seen)).toEqual([['d-a']])
@@ -118,7 +119,8 @@ describe.each([
     old.redis.disconnect()
     const admin = new Redis(url)
     clients.push(admin)
-    await admin.del(RedisKeys.nodeHeartbeat('d9-a')) // its heartbeat expired: it is dead
+    // Its heartbeat expired: it is dead (one key a command: on a cluster-mode Redis they are in other slots).
+    for (const key of everyHeartbeatKey('d9-a')) await admin.del(key)
 
     // The restart lands inside the survivor's reap: after its lock and heartbeat check, before it removes the fields.
     let restarted: ReturnType<typeof node> | undefined
@@ -163,7 +165,8 @@ describe.each([
     old.redis.disconnect()
     const admin = new Redis(url)
     clients.push(admin)
-    await admin.del(RedisKeys.nodeHeartbeat('inc-a')) // its heartbeat expired: it is dead
+    // Its heartbeat expired: it is dead (one key a command: on a cluster-mode Redis they are in other slots).
+    for (const key of everyHeartbeatKey('inc-a')) await admin.del(key)
 
     // The same race as above: the new life starts after the survivor's lock and heartbeat check.
     let restarted: ReturnType<typeof node> | undefined

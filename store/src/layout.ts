@@ -87,6 +87,9 @@ export function messageFromDoc(doc: MessageDoc): ChatMessage {
   }
 }
 
+/** Candidate slots for a node's mirrored heartbeat (`RedisKeys.nodeHeartbeatMirror`). */
+export const NODE_HEARTBEAT_MIRRORS = 8
+
 /**
  * Redis keys. Every key of one room carries the `{roomId}` hash tag, so a room's keys share one
  * Redis Cluster slot and one Lua script may touch them together.
@@ -111,6 +114,12 @@ export const RedisKeys = {
   sent: (roomId: string, userId: string, clientId: string) => `hg:room:{${roomId}}:sent:${userId}:${clientId}`,
   /** STRING with a TTL: the node is alive while it exists. Value: the node's upstream address. */
   nodeHeartbeat: (nodeId: string) => `hg:node:{${nodeId}}:alive`,
+  /**
+   * STRING with a TTL: the same heartbeat again, in a slot of its own (candidate 1 to
+   * NODE_HEARTBEAT_MIRRORS), so that a node's liveness does not hang on the one shard of `{nodeId}`
+   * (gateway/src/cluster/heartbeat-keys.ts picks the candidate). Value: the node's upstream address.
+   */
+  nodeHeartbeatMirror: (nodeId: string, candidate: number) => `hg:node-alive:{${nodeId}/${candidate}}`,
   /** STRING: the incarnation of the node's current (or last) life, drawn at its start; a reaper reaps that life's presence. */
   nodeIncarnation: (nodeId: string) => `hg:node:{${nodeId}}:incarnation`,
   /** SET: rooms in which the node has participants. */

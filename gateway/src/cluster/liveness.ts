@@ -3,6 +3,7 @@ import type { PublicUser } from '@hangout/protocol'
 import { RedisKeys } from '@hangout/store'
 import type { RedisClient } from '@hangout/runtime'
 import type { Presence, ReapScope } from '../presence/presence.js'
+import { heartbeatKeys } from './heartbeat-keys.js'
 
 export interface LiveNode {
   id: string
@@ -53,6 +54,9 @@ export class Liveness {
   private timers: NodeJS.Timeout[] = []
   private ticking = false
   private beating = false
+  private mirroring = false
+  /** The mirror key this node last wrote its heartbeat under (heartbeat-keys.ts). */
+  private mirrorKey: string | undefined
   private recovering = false
   private reasserting = false
   private beats = 0
@@ -84,10 +88,13 @@ export class Liveness {
     // Presence left behind by an earlier life of this node id is stale: nobody is connected to it.
     await this.reapEarlierLives(true)
     await this.beat()
+    await this.beatMirror()
     await this.tick()
     const { heartbeatMs, onError } = this.options
     const every = (ms: number, run: () => Promise<void>) => this.timers.push(setInterval(() => run().catch(onError), ms))
     every(heartbeatMs, () => this.beat())
+    // Its own timer and guard: a beat stuck on a shard that is failing over must not hold the mirror back.
+    every(heartbeatMs, () => this.beatMirror())
     every(heartbeatMs, () => this.tick())
   }
 
@@ -102,6 +109,7 @@ export class Liveness {
     // Redis Cluster: no command or transaction spans two slots (the node's keys share `{nodeId}`).
     await Promise.all([
       this.redis.del(RedisKeys.nodeHeartbeat(nodeId), RedisKeys.nodeRooms(nodeId), RedisKeys.nodeIncarnation(nodeId)),
+      this.mirrorKey === undefined ? undefined : this.redis.del(this.mirrorKey),
       this.redis.hdel(RedisKeys.nodes, nodeId),
     ])
   }
@@ -113,15 +121,41 @@ export class Liveness {
   private async census(): Promise<{ live: LiveNode[]; dead: string[] }> {
     const nodes = await this.redis.hgetall(RedisKeys.nodes)
     const ids = Object.keys(nodes).sort()
-    // One command per heartbeat key (each in its node's slot), sent together.
-    const alive = await Promise.all(ids.map((id) => this.redis.exists(RedisKeys.nodeHeartbeat(id))))
+    // One command per heartbeat key (each in a slot of its own), sent together.
+    const alive = await Promise.all(ids.map((id) => this.heartbeating(id)))
     const live: LiveNode[] = []
     const dead: string[] = []
     ids.forEach((id, i) => {
-      if (alive[i] === 1) live.push({ id, upstream: nodes[id]! })
+      // Unknown (a shard did not answer): live, as a census that failed outright changes nothing.
+      if (alive[i] !== false) live.push({ id, upstream: nodes[id]! })
       else dead.push(id)
     })
     return { live, dead }
+  }
+
+  /**
+   * Whether the node's heartbeat or its mirror exists: true if either does, false if both
+   * answered that they do not, undefined if that cannot be told (a shard did not answer).
+   */
+  private async heartbeating(nodeId: string): Promise<boolean | undefined> {
+    const { heartbeat, mirror } = heartbeatKeys(this.redis, nodeId)
+    const answers = await Promise.allSettled([this.redis.exists(heartbeat), this.redis.exists(mirror)])
+    if (answers.some((a) => a.status === 'fulfilled' && a.value === 1)) return true
+    return answers.every((a) => a.status === 'fulfilled') ? false : undefined
+  }
+
+  /** The heartbeat's mirror, in another shard's slot than the node's own keys (heartbeat-keys.ts). */
+  private async beatMirror(): Promise<void> {
+    if (this.mirroring) return
+    this.mirroring = true
+    try {
+      const { nodeId, upstream, nodeTtlMs } = this.options
+      const { mirror } = heartbeatKeys(this.redis, nodeId)
+      this.mirrorKey = mirror
+      await this.redis.set(mirror, upstream, 'PX', nodeTtlMs)
+    } finally {
+      this.mirroring = false
+    }
   }
 
   private async beat(): Promise<void> {
@@ -201,7 +235,7 @@ export class Liveness {
     const won = await this.redis.set(RedisKeys.nodeReaper(deadId), incarnation, 'PX', 15_000, 'NX')
     if (won !== 'OK') return
     // It may have restarted since the census (a restart deletes any mark): then it reaped itself.
-    if ((await this.redis.exists(RedisKeys.nodeHeartbeat(deadId))) === 1) {
+    if ((await this.heartbeating(deadId)) !== false) {
       await this.redis.del(RedisKeys.nodeReaper(deadId))
       return
     }
@@ -211,7 +245,7 @@ export class Liveness {
     // that life was only frozen it finds it when it resumes; a new life just clears it.
     await this.redis.set(RedisKeys.nodeReaper(deadId), incarnation, 'PX', REAPED_MARK_MS)
     // Only forget the node if it did not come back meanwhile (a life that did writes its incarnation again each beat).
-    if ((await this.redis.exists(RedisKeys.nodeHeartbeat(deadId))) === 0)
+    if ((await this.heartbeating(deadId)) === false)
       await Promise.all([this.redis.hdel(RedisKeys.nodes, deadId), this.redis.del(RedisKeys.nodeIncarnation(deadId))])
   }
 
