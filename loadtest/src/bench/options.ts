@@ -23,6 +23,7 @@ export const { values } = parseArgs({
     window: { type: 'string' },
     pairs: { type: 'string' },
     case: { type: 'string' },
+    self: { type: 'boolean', default: false },
   },
 })
 

@@ -20,6 +20,11 @@ export interface Options {
   pairs: number
   workers: number
   caseFilter?: string
+  /**
+   * A/A: the same system on both sides (two identical one-gateway clusters, `join` and
+   * `broadcast`), so that every ratio it prints is the bench's own noise, 1 being none.
+   */
+  self?: boolean
 }
 
 interface Systems {
@@ -38,7 +43,8 @@ export async function runComparison(name: Exclude<ComparisonName, 'capacity'>, o
   if (cases.length === 0) throw new Error(`no case of ${name} matches --case ${options.caseFilter}`)
   const cores = chooseCores()
   const loadBefore = load()
-  const systems = await startSystems(name, Math.max(...cases.map((c) => c.spec.sockets)))
+  const systems = await startSystems(name, Math.max(...cases.map((c) => c.spec.sockets)), options.self === true)
+  const labels = options.self ? SELF_ARMS : ARMS[name]
   const lines: string[] = []
   const results: { case: string; arms: (ArmResult & { kind: string; warmup: boolean; pair: number })[] }[] = []
   try {
@@ -57,19 +63,22 @@ export async function runComparison(name: Exclude<ComparisonName, 'capacity'>, o
         printArm(c, arm, slot.kind, slot.warmup)
       }
       results.push({ case: c.name, arms })
-      lines.push(...summarize(name, c, arms))
+      lines.push(...summarize(name, c, arms, labels, options.self === true))
     }
   } finally {
     await systems.stop()
   }
   const file = writeResult(`compare-${name}`, { name, options, cores, results })
   console.log(`\nresults: ${file}`)
-  console.log(`\n== ${name}: A = ${ARMS[name].a}, B = ${ARMS[name].b}; CPU counted: ${ARMS[name].counted}`)
+  console.log(`\n== ${name}${options.self ? ' (A/A)' : ''}: A = ${labels.a}, B = ${labels.b}; CPU counted: ${labels.counted}`)
   console.log(`load average before: ${loadBefore}; after: ${load()}`)
   for (const line of lines) console.log(line)
 }
 
-async function startSystems(name: Exclude<ComparisonName, 'capacity'>, sockets: number): Promise<Systems> {
+/** The A/A run's two sides: the same system twice. */
+const SELF_ARMS = { a: 'one gateway + Redis (A)', b: 'the same, a twin (B)', counted: 'gateway + Redis on each side' }
+
+async function startSystems(name: Exclude<ComparisonName, 'capacity'>, sockets: number, self: boolean): Promise<Systems> {
   const started: BenchCluster[] = []
   let reference: ReferenceSut | undefined
   const stop = async () => {
@@ -87,6 +96,16 @@ async function startSystems(name: Exclude<ComparisonName, 'capacity'>, sockets: 
     return bench
   }
   try {
+    if (self) {
+      if (name !== 'join' && name !== 'broadcast') throw new Error('--self is for --compare join and broadcast')
+      // Tags keep the two clusters' processes apart in the tables (same names otherwise).
+      const a = new HangoutSut(SELF_ARMS.a, await cluster(1), 'gateway', undefined, undefined, 'A')
+      const b = new HangoutSut(SELF_ARMS.b, await cluster(1), 'gateway', undefined, undefined, 'B')
+      say(`registering ${sockets} users on each...`)
+      await a.register(sockets)
+      await b.register(sockets)
+      return { a, b, stop }
+    }
     if (name === 'join' || name === 'broadcast') {
       const bench = await cluster(1)
       const a = new HangoutSut(ARMS[name].a, bench, 'gateway')
@@ -169,6 +188,8 @@ function summarize(
   name: Exclude<ComparisonName, 'capacity'>,
   c: Case,
   arms: (ArmResult & { kind: string; warmup: boolean })[],
+  labels: { a: string; b: string },
+  self: boolean,
 ): string[] {
   const measured = arms.filter((arm) => !arm.warmup)
   const of = (kind: string) => measured.filter((arm) => arm.kind === kind)
@@ -185,23 +206,26 @@ function summarize(
   console.log(`\n== ${name} / ${c.name}: median (range) of ${of('A').length} arms each`)
   console.log(
     formatTable(
-      ['measure', `A: ${ARMS[name].a}`, `B: ${ARMS[name].b}`, 'A / B', 'pair ratios', 'target'],
+      ['measure', `A: ${labels.a}`, `B: ${labels.b}`, 'A / B', 'pair ratios', self ? 'A/A: expected' : 'target'],
       rows.map(({ m, a, b, ratio, pairs }) => [
         `${m.name}, ${m.unit}`,
         range(a),
         range(b),
         ratio,
         range(pairs),
-        `<= ${m.target}`,
+        self ? '1' : `<= ${m.target}`,
       ]),
     ),
   )
   return rows.map(({ m, a, b, ratio, pairs }) => {
     const verdict = invalid.length
       ? `INVALID (${invalid.length} arms with problems, see above)`
-      : ratio <= m.target
-        ? 'met'
-        : 'MISSED'
-    return `${name}, ${c.name}: ${m.name} A ${range(a)} / B ${range(b)} ${m.unit} = ${formatNumber(ratio)} (pairs ${formatNumber(pairs.min)}–${formatNumber(pairs.max)}; target <= ${m.target}): ${verdict}${caveat}`
+      : self
+        ? `the bench's own noise on this machine: ${formatNumber(Math.abs(ratio - 1) * 100)} % off 1 for the medians, pairs off by up to ${formatNumber(Math.max(1 - pairs.min, pairs.max - 1) * 100)} %`
+        : ratio <= m.target
+          ? 'met'
+          : 'MISSED'
+    const against = self ? 'A/A, expected 1' : `target <= ${m.target}`
+    return `${name}, ${c.name}: ${m.name} A ${range(a)} / B ${range(b)} ${m.unit} = ${formatNumber(ratio)} (pairs ${formatNumber(pairs.min)}–${formatNumber(pairs.max)}; ${against}): ${verdict}${caveat}`
   })
 }
