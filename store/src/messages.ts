@@ -1,6 +1,6 @@
 import { Collections, MESSAGES_CLIENT_INDEX, MESSAGES_INDEX, type MessageDoc } from './layout.js'
 import { ensureIndex } from './mongo-index.js'
-import { type Db, type Filter, MongoBulkWriteError } from 'mongodb'
+import { type Db, type Filter, MongoBulkWriteError, MongoServerError } from 'mongodb'
 
 /** A document insertMany refused: its index in the batch, the server's code (11000: a duplicate key). */
 export interface RefusedInsert {
@@ -29,12 +29,25 @@ export function messagesStore(db: Db) {
     },
 
     /**
-     * One unordered insertMany: answers the documents refused (the others are stored). Throws when
+     * One unordered insertMany (insertOne for a single document): answers the documents refused (the others are stored). Throws when
      * the answer does not account for every document (the driver reports a lost connection as a
      * MongoBulkWriteError too): then which ones were stored is unknown.
      */
     async insertBatch(docs: MessageDoc[]): Promise<RefusedInsert[]> {
       if (!docs.length) return []
+      const [only] = docs
+      // One document (most batches, below a few hundred messages a second per node): insertOne, not
+      // the bulk write machinery insertMany goes through (a third of the driver's time per message).
+      if (only && docs.length === 1) {
+        try {
+          await messages.insertOne(only)
+          return []
+        } catch (err) {
+          // A duplicate key refuses the document; anything else fails the batch, which is that one message.
+          if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) return [{ index: 0, code: err.code, err }]
+          throw err
+        }
+      }
       try {
         await messages.insertMany(docs, { ordered: false })
         return []
