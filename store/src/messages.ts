@@ -1,4 +1,5 @@
 import { Collections, MESSAGES_CLIENT_INDEX, MESSAGES_INDEX, type MessageDoc } from './layout.js'
+import { MONGO_DUPLICATE_KEY } from './errors.js'
 import { ensureIndex } from './mongo-index.js'
 import { type Db, type Filter, MongoBulkWriteError, MongoServerError } from 'mongodb'
 
@@ -8,9 +9,6 @@ export interface RefusedInsert {
   code: unknown
   err: unknown
 }
-
-/** MongoDB's duplicate key error. */
-export const DUPLICATE_KEY = 11000
 
 /** Chat history, every query of the messages collection: the gateways write it, the API pages through it. */
 export function messagesStore(db: Db) {
@@ -44,7 +42,7 @@ export function messagesStore(db: Db) {
           return []
         } catch (err) {
           // A duplicate key refuses the document; anything else fails the batch, which is that one message.
-          if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) return [{ index: 0, code: err.code, err }]
+          if (err instanceof MongoServerError && err.code === MONGO_DUPLICATE_KEY) return [{ index: 0, code: err.code, err }]
           throw err
         }
       }

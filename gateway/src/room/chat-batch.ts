@@ -1,7 +1,7 @@
 import type { Logger } from '@hangout/runtime'
 import type { ChatMessage } from '@hangout/protocol'
 import {
-  DUPLICATE_KEY,
+  MONGO_DUPLICATE_KEY,
   type MessageDoc,
   type MessagesStore,
   messageFromDoc,
@@ -161,7 +161,7 @@ export class ChatWriter {
     const collided = new Map<string, Pending[]>()
     await Promise.all(
       refused.map(async ({ p, err, code }) => {
-        if (code !== DUPLICATE_KEY) return outcomes.set(p, { err })
+        if (code !== MONGO_DUPLICATE_KEY) return outcomes.set(p, { err })
         const { roomId, userId, clientId, seq } = p.doc
         const first = await this.messages.findByClientId(roomId, userId, clientId!)
         // Stored by this very write (the driver retried an insert whose answer was lost).
