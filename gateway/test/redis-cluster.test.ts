@@ -5,6 +5,7 @@ import { RedisKeys } from '@hangout/store'
 import type { Redis } from 'ioredis'
 import { Cluster, collect, sleep, until, user } from '@hangout/testkit/gateway-cluster'
 import { waitFor } from '@hangout/testkit/process'
+import { masterOf, masterOfSlot, slotOf } from '@hangout/testkit/redis-cluster'
 import { crossNodeEvents, lateJoiner } from './scenarios.js'
 
 // Three gateway nodes on a real Redis Cluster (3 masters, 1 replica each): the room's keys and its
@@ -45,8 +46,8 @@ test('rooms spread over every shard, keys and channels alike', async () => {
   const owners = new Set<string>()
   const channelOwners = new Set<string>()
   for (const roomId of rooms) {
-    owners.add(await ownerOf(RedisKeys.presence(roomId)))
-    channelOwners.add(await ownerOf(RedisKeys.adapterRoomChannel(roomId)))
+    owners.add(await masterOf(redis, RedisKeys.presence(roomId)))
+    channelOwners.add(await masterOf(redis, RedisKeys.adapterRoomChannel(roomId)))
   }
   expect(owners.size).toBe(3)
   expect(channelOwners.size).toBe(3)
@@ -72,8 +73,8 @@ test('a live room keeps working while its slots (keys, then channel) migrate to 
     expect(click).toEqual({ ok: true })
   }
   await chat('before')
-  const keySlot = await slotOf(RedisKeys.presence(roomId))
-  const channelSlot = await slotOf(RedisKeys.adapterRoomChannel(roomId))
+  const keySlot = await slotOf(redis, RedisKeys.presence(roomId))
+  const channelSlot = await slotOf(redis, RedisKeys.adapterRoomChannel(roomId))
   expect(keySlot).not.toBe(channelSlot)
 
   // The keys' slot: presence, state, seq, history and idempotency keys move one by one (ASK,
@@ -144,7 +145,7 @@ test('a live room while `redis-cli --cluster reshard` moves its key slot, then i
   const seenAll = (seqs: number[]) => seqs.every((seq) => seen.some((m) => m.seq === seq))
 
   await until('chat flowing', () => acked.length >= 3)
-  const keySlot = await slotOf(RedisKeys.presence(roomId))
+  const keySlot = await slotOf(redis, RedisKeys.presence(roomId))
   const keysFrom = await reshardSlot(keySlot)
   const afterKeys = acked.length
   await until('a few more messages after the keys moved', () => acked.length >= afterKeys + 3)
@@ -152,7 +153,7 @@ test('a live room while `redis-cli --cluster reshard` moves its key slot, then i
   const beforeChannel = [...acked]
   await until('bob got every message sent while the keys moved', () => seenAll(beforeChannel))
 
-  const channelSlot = await slotOf(RedisKeys.adapterRoomChannel(roomId))
+  const channelSlot = await slotOf(redis, RedisKeys.adapterRoomChannel(roomId))
   const channelFrom = await reshardSlot(channelSlot)
   const afterChannel = acked.length
   await until(
@@ -184,7 +185,7 @@ test('a live room while `redis-cli --cluster reshard` moves its key slot, then i
 async function reshardSlot(slot: number): Promise<number> {
   const rc = cluster.redisCluster
   if (!rc) throw new Error('no redis cluster')
-  const sourceAddress = await ownerOfSlot(slot)
+  const sourceAddress = await masterOfSlot(redis, slot)
   const count = (await redis.cluster('SLOTS'))
     .filter(([, , master]) => master && `${master[0]}:${master[1]}` === sourceAddress)
     .reduce((sum, [from, to]) => sum + Math.max(0, Math.min(to, slot) - from + 1), 0)
@@ -216,17 +217,12 @@ async function reshardSlot(slot: number): Promise<number> {
     // It prints a line per slot moved.
     { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
   )
-  await waitFor(`slot ${slot} served by ${target.master}`, async () => (await ownerOfSlot(slot)) === target.master, 10_000)
+  await waitFor(
+    `slot ${slot} served by ${target.master}`,
+    async () => (await masterOfSlot(redis, slot)) === target.master,
+    10_000,
+  )
   return count
-}
-
-async function slotOf(key: string): Promise<number> {
-  return Number(await redis.cluster('KEYSLOT', key))
-}
-
-/** The master (host:port) that serves a key's or channel's slot. */
-async function ownerOf(key: string): Promise<string> {
-  return ownerOfSlot(await slotOf(key))
 }
 
 /**
@@ -238,7 +234,7 @@ async function migrateSlot(slot: number, between: (step: string) => Promise<void
   const rc = cluster.redisCluster
   if (!rc) throw new Error('no redis cluster')
   const shards = await rc.shards()
-  const sourceAddress = await ownerOfSlot(slot)
+  const sourceAddress = await masterOfSlot(redis, slot)
   const target = shards.find((s) => s.master !== sourceAddress && s.slots > 0)
   if (!target) throw new Error('no other master')
   const admin = (address: string): Redis => rc.admin(Number(address.split(':')[1]))
@@ -260,16 +256,9 @@ async function migrateSlot(slot: number, between: (step: string) => Promise<void
       await master.cluster('SETSLOT', slot, 'NODE', destId).finally(() => master.disconnect())
     }
     await between('moved')
-    expect(await ownerOfSlot(slot)).toBe(target.master)
+    expect(await masterOfSlot(redis, slot)).toBe(target.master)
   } finally {
     source.disconnect()
     dest.disconnect()
   }
-}
-
-async function ownerOfSlot(slot: number): Promise<string> {
-  const ranges = await redis.cluster('SLOTS')
-  const master = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2]
-  if (!master) throw new Error(`slot ${slot} unserved`)
-  return `${master[0]}:${master[1]}`
 }

@@ -3,7 +3,7 @@ import { MONGO_DUPLICATE_KEY } from './errors.js'
 import { ensureIndex } from './mongo-index.js'
 import { type Db, type Filter, MongoBulkWriteError, MongoServerError } from 'mongodb'
 
-/** A document insertMany refused: its index in the batch, the server's code (11000: a duplicate key). */
+/** A document the batch's insert refused: its index in the batch, the server's code (11000: a duplicate key). */
 export interface RefusedInsert {
   index: number
   code: unknown
@@ -27,9 +27,9 @@ export function messagesStore(db: Db) {
     },
 
     /**
-     * One unordered insertMany (insertOne for a single document): answers the documents refused (the others are stored). Throws when
-     * the answer does not account for every document (the driver reports a lost connection as a
-     * MongoBulkWriteError too): then which ones were stored is unknown.
+     * One unordered insertMany (insertOne for a single document): answers the documents refused
+     * (the others are stored). Throws when the answer does not account for every document (the
+     * driver reports a lost connection as a MongoBulkWriteError too): then which ones were stored is unknown.
      */
     async insertBatch(docs: MessageDoc[]): Promise<RefusedInsert[]> {
       if (!docs.length) return []
