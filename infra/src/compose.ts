@@ -241,6 +241,8 @@ function redisClusterServices(masters: number): RedisServices {
           'nodes.conf',
           '--cluster-node-timeout',
           '2000',
+          '--cluster-require-full-coverage',
+          'no',
           '--cluster-announce-ip',
           redisNodeAddress(i),
         ],
