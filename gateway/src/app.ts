@@ -12,7 +12,7 @@ import { withoutUserChannels } from './cluster/user-channels.js'
 import { RoomSharing } from './cluster/room-sharing.js'
 import { createAdmission } from './socket/admission.js'
 import { createHandshakeCheck } from './socket/auth.js'
-import { watchBackpressure } from './socket/backpressure.js'
+import { watchOutgoing } from './socket/outgoing.js'
 import { Chat } from './room/chat.js'
 import { BATCH_LIMITS } from './room/chat-batch.js'
 import type { GatewayConfig } from './config.js'
@@ -37,6 +37,7 @@ import { newIncarnation, Presence } from './presence/presence.js'
 import { recoverFromReap } from './cluster/reaped.js'
 import { Rebalancer, rebalanceTiming } from './cluster/rebalance.js'
 import { registerRingRoute } from './cluster/ring-route.js'
+import { observeBroadcasts } from './room/observed-broadcasts.js'
 import { RoomMemory } from './room/room-memory.js'
 import { Rooms } from './room/rooms.js'
 import { Sessions } from './socket/sessions.js'
@@ -105,18 +106,20 @@ export async function buildGateway(config: GatewayConfig, clients: GatewayClient
   const announceLeft = (roomId: string, user: PublicUser, count: number) => {
     activity.dropHighlight(roomId, user.id)
     io.to(roomId).except(userRoom(user.id)).emit('user_leaved', { roomId, user, count })
-    metrics.eventsOut.inc({ event: 'user_leaved' })
+    metrics.eventsOut.inc('user_leaved')
   }
   const presence = new Presence(clients.redis, config.nodeId, newIncarnation())
   const quota = new SocketQuota(clients.redis, config.nodeId)
   const revocationsSub = clients.sub.duplicate()
   const sessions = new Sessions(clients.redis, revocationsSub, (reason) => metrics.disconnects.inc({ reason }), logError)
   const memory = new RoomMemory()
+  // Broadcasts of other nodes reach this node only on their way to its sockets: remember the rooms' state from them.
+  observeBroadcasts(io.of('/').adapter, (event, payload) => memory.observe(event, payload))
   const announceJoined = (roomId: string, user: PublicUser, count: number, except: string[]) => {
     io.to(roomId)
       .except([userRoom(user.id), ...except])
       .emit('user_joined', { roomId, user, count })
-    metrics.eventsOut.inc({ event: 'user_joined' })
+    metrics.eventsOut.inc('user_joined')
   }
   const membership = new Membership(
     presence,
@@ -203,15 +206,15 @@ export async function buildGateway(config: GatewayConfig, clients: GatewayClient
     next()
   })
 
+  const outgoing = {
+    maxQueuedBytes: config.slowClientBytes,
+    onSlow: () => metrics.disconnects.inc({ reason: 'slow_client' }),
+    onEvent: () => metrics.deliveries.inc(),
+  }
   io.on('connection', (socket) => {
     metrics.connections.inc()
     socket.on('disconnect', () => metrics.connections.dec())
-    watchBackpressure(socket, config.slowClientBytes, () => metrics.disconnects.inc({ reason: 'slow_client' }))
-    // Broadcasts of other nodes reach this node only on their way to its sockets: remember the rooms' state from them.
-    socket.onAnyOutgoing((event, payload) => {
-      metrics.deliveries.inc()
-      memory.observe(event, payload)
-    })
+    watchOutgoing(socket, outgoing)
     socket.join(userRoom(socket.data.user.id))
     registerRoomHandlers(ctx, socket)
     registerChatHandlers(ctx, socket)

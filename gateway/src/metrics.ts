@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { HotCounter, HotLabeledCounter } from './hot-counter.js'
 
 /** What a gauge reads when it is scraped, told by the part that knows it once that part is built. */
 export interface GaugeSources {
@@ -13,6 +14,14 @@ export function createMetrics(nodeId: string) {
   registry.setDefaultLabels({ node: nodeId })
   const registers = [registry]
   const sources: Partial<GaugeSources> = {}
+  const ackSeconds = new Histogram({
+    name: 'hangout_gateway_ack_seconds',
+    help: 'Time from a client event to its ack, by event',
+    labelNames: ['event'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers,
+  })
+  const ackObservers = new Map<string, (seconds: number) => void>()
   const sampled = (name: string, help: string, source: keyof GaugeSources) =>
     new Gauge({
       name,
@@ -46,16 +55,16 @@ export function createMetrics(nodeId: string) {
       help: 'Sockets told to reconnect to their room’s new home',
       registers,
     }),
-    eventsIn: new Counter({
+    eventsIn: new HotLabeledCounter({
       name: 'hangout_gateway_events_in_total',
       help: 'Client events received, by event',
-      labelNames: ['event'],
+      label: 'event',
       registers,
     }),
-    eventsOut: new Counter({
+    eventsOut: new HotLabeledCounter({
       name: 'hangout_gateway_events_out_total',
       help: 'Server events broadcast from this node, by event',
-      labelNames: ['event'],
+      label: 'event',
       registers,
     }),
     rejected: new Counter({
@@ -64,13 +73,15 @@ export function createMetrics(nodeId: string) {
       labelNames: ['event', 'code'],
       registers,
     }),
-    ackSeconds: new Histogram({
-      name: 'hangout_gateway_ack_seconds',
-      help: 'Time from a client event to its ack, by event',
-      labelNames: ['event'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    }),
+    /** Time from a client event to its ack: the event's own histogram child, made once per event. */
+    ackSeconds(event: string): (seconds: number) => void {
+      let observe = ackObservers.get(event)
+      if (!observe) {
+        observe = ackSeconds.labels(event).observe
+        ackObservers.set(event, observe)
+      }
+      return observe
+    },
     handshakesRefused: new Counter({
       name: 'hangout_gateway_handshakes_refused_total',
       help: 'Handshakes with a valid signature refused by the Redis check: revoked, socket_quota (20 per user), or redis_unavailable (fail closed)',
@@ -83,7 +94,7 @@ export function createMetrics(nodeId: string) {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers,
     }),
-    deliveries: new Counter({
+    deliveries: new HotCounter({
       name: 'hangout_gateway_deliveries_total',
       help: 'Server events written to sockets of this node (one broadcast to a room of n sockets here counts n)',
       registers,

@@ -319,4 +319,35 @@ describe('ops endpoints', () => {
     expect(metrics).toMatch(/hangout_gateway_rejected_total\{event="message",code="RATE_LIMITED"/)
     expect(metrics).toContain('hangout_gateway_ack_seconds_bucket')
   })
+
+  test('/metrics counts a delivery per socket written to, on the node that writes it, and no ack', async () => {
+    const roomId = await cluster.createRoom()
+    const [clicker, near, far] = [user('Clicker'), user('Near'), user('Far')]
+    const a = await cluster.join(n0(), clicker, roomId)
+    const b = await cluster.join(n0(), near, roomId)
+    const c = await cluster.join(n1(), far, roomId)
+    const seen = [collect(b.socket, 'user_clicked'), collect(c.socket, 'user_clicked')]
+    const read = async (node: { port: number }, series: string) => {
+      const text = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text()
+      return Number(text.match(new RegExp(`^${series} (\\d+)$`, 'm'))?.[1] ?? 0)
+    }
+    const deliveries = 'hangout_gateway_deliveries_total\\{[^}]*\\}'
+    const clickedOut = 'hangout_gateway_events_out_total\\{event="user_clicked"[^}]*\\}'
+    const counts = async () => [await read(n0(), deliveries), await read(n1(), deliveries)]
+    // The joins' own user_joined deliveries (and any grace of an earlier test) are done before the counts are read.
+    let before = await counts()
+    for (let still = false; !still; ) {
+      await sleep(600)
+      const now = await counts()
+      still = now.every((n, i) => n === before[i])
+      before = now
+    }
+    const [before0 = 0, before1 = 0] = before
+    const clickedBefore = await read(n0(), clickedOut)
+    for (let i = 0; i < 3; i++) expect(await a.socket.emitWithAck('click_event', { roomId, productId: i + 1 })).toEqual({ ok: true })
+    await until('both saw three clicks', () => seen.every((events) => events.length === 3))
+    expect(await read(n0(), deliveries)).toBe(before0 + 3)
+    expect(await read(n1(), deliveries)).toBe(before1 + 3)
+    expect(await read(n0(), clickedOut)).toBe(clickedBefore + 3)
+  })
 })

@@ -19,6 +19,6 @@ export interface PointerUpdate {
 export function pointerBroadcaster(io: GatewayServer, metrics: Metrics): Coalescer<PointerUpdate> {
   return new Coalescer<PointerUpdate>(POINTER_INTERVAL_MS, async (_key, { roomId, socketId, user, x, y }) => {
     io.to(roomId).except(socketId).emit('pointer_moved', { roomId, user, x, y })
-    metrics.eventsOut.inc({ event: 'pointer_moved' })
+    metrics.eventsOut.inc('pointer_moved')
   })
 }

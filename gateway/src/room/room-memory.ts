@@ -16,8 +16,6 @@ interface Remembered {
  */
 export class RoomMemory {
   private readonly rooms = new Map<string, Remembered>()
-  /** One broadcast reaches `observe` once per local socket of the room, with the same payload object. */
-  private lastObserved: unknown
 
   /** The room's first local socket joins: what happens in the room from now on is remembered. */
   track(roomId: string): void {
@@ -59,10 +57,8 @@ export class RoomMemory {
     this.rooms.delete(roomId)
   }
 
-  /** An event this node delivers to one of its sockets (its own broadcasts and other nodes'). */
+  /** A broadcast this node delivers to its sockets (its own and other nodes'), once per broadcast. */
   observe<E extends keyof ServerToClientEvents>(event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
-    if (payload === this.lastObserved) return
-    this.lastObserved = payload
     if (typeof payload !== 'object' || payload === null || !this.rooms.has(payload.roomId)) return
     const p = payload as Record<string, unknown> & { roomId: string; user: { id: string } }
     if (event === 'user_clicked') this.highlight(p.roomId, p.user.id, p.productId as number)

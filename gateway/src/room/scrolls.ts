@@ -28,6 +28,6 @@ export function scrollBroadcaster(
     activity.top(roomId, top)
     memory.top(roomId, top)
     io.to(roomId).except(socketId).emit('scroll_updated', { roomId, user, top })
-    metrics.eventsOut.inc({ event: 'scroll_updated' })
+    metrics.eventsOut.inc('scroll_updated')
   })
 }

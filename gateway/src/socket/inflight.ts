@@ -3,14 +3,14 @@ export class InFlight {
   private count = 0
   private waiters: (() => void)[] = []
 
-  async track<T>(work: Promise<T>): Promise<T> {
+  /** An event's work starts; `end` must follow once, when it has answered. */
+  begin(): void {
     this.count++
-    try {
-      return await work
-    } finally {
-      this.count--
-      if (this.count === 0) for (const wake of this.waiters.splice(0)) wake()
-    }
+  }
+
+  end(): void {
+    this.count--
+    if (this.count === 0) for (const wake of this.waiters.splice(0)) wake()
   }
 
   /** Resolves when nothing is in flight, or after `timeoutMs`. */

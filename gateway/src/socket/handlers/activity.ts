@@ -6,12 +6,12 @@ import { on, requireJoined } from '../on.js'
 export function registerActivityHandlers(ctx: GatewayContext, socket: GatewaySocket): void {
   const { user } = socket.data
 
-  on(ctx, socket, 'click_event', async ({ roomId, productId }) => {
+  on(ctx, socket, 'click_event', ({ roomId, productId }) => {
     requireJoined(socket, roomId)
     ctx.activity.highlight(roomId, user.id, productId)
     ctx.memory.highlight(roomId, user.id, productId)
     socket.to(roomId).emit('user_clicked', { roomId, user, productId })
-    ctx.metrics.eventsOut.inc({ event: 'user_clicked' })
+    ctx.metrics.eventsOut.inc('user_clicked')
     return {}
   })
 
@@ -21,12 +21,12 @@ export function registerActivityHandlers(ctx: GatewayContext, socket: GatewaySoc
     return {}
   })
 
-  on(ctx, socket, 'page_change', async ({ roomId, page }) => {
+  on(ctx, socket, 'page_change', ({ roomId, page }) => {
     requireJoined(socket, roomId)
     ctx.activity.page(roomId, page)
     ctx.memory.page(roomId, page)
     socket.to(roomId).emit('page_changed', { roomId, user, page })
-    ctx.metrics.eventsOut.inc({ event: 'page_changed' })
+    ctx.metrics.eventsOut.inc('page_changed')
     return {}
   })
 }

@@ -12,7 +12,7 @@ export function registerChatHandlers(ctx: GatewayContext, socket: GatewaySocket)
     // A resend answers the first ack and reaches nobody again.
     if (fresh) {
       ctx.io.to(roomId).emit('message', message)
-      ctx.metrics.eventsOut.inc({ event: 'message' })
+      ctx.metrics.eventsOut.inc('message')
     }
     return { message }
   })
@@ -21,7 +21,7 @@ export function registerChatHandlers(ctx: GatewayContext, socket: GatewaySocket)
     requireJoined(socket, roomId)
     const message = await ctx.chat.edit(roomId, user.id, id, text)
     ctx.io.to(roomId).emit('message_edited', message)
-    ctx.metrics.eventsOut.inc({ event: 'message_edited' })
+    ctx.metrics.eventsOut.inc('message_edited')
     return { message }
   })
 
@@ -30,7 +30,7 @@ export function registerChatHandlers(ctx: GatewayContext, socket: GatewaySocket)
     const { message, changed } = await ctx.chat.remove(roomId, user.id, id)
     if (changed) {
       ctx.io.to(roomId).emit('message_deleted', { roomId, id, seq: message.seq })
-      ctx.metrics.eventsOut.inc({ event: 'message_deleted' })
+      ctx.metrics.eventsOut.inc('message_deleted')
     }
     return {}
   })

@@ -9,10 +9,10 @@ import type { GatewaySocket } from '../types.js'
 export function registerSignalHandlers(ctx: GatewayContext, socket: GatewaySocket): void {
   const { user } = socket.data
 
-  on(ctx, socket, 'typing', async ({ roomId }) => {
+  on(ctx, socket, 'typing', ({ roomId }) => {
     requireJoined(socket, roomId)
     socket.to(roomId).emit('user_typing', { roomId, user })
-    ctx.metrics.eventsOut.inc({ event: 'user_typing' })
+    ctx.metrics.eventsOut.inc('user_typing')
     return {}
   })
 
