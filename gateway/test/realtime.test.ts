@@ -344,7 +344,8 @@ describe('ops endpoints', () => {
     }
     const [before0 = 0, before1 = 0] = before
     const clickedBefore = await read(n0(), clickedOut)
-    for (let i = 0; i < 3; i++) expect(await a.socket.emitWithAck('click_event', { roomId, productId: i + 1 })).toEqual({ ok: true })
+    for (let i = 0; i < 3; i++)
+      expect(await a.socket.emitWithAck('click_event', { roomId, productId: i + 1 })).toEqual({ ok: true })
     await until('both saw three clicks', () => seen.every((events) => events.length === 3))
     expect(await read(n0(), deliveries)).toBe(before0 + 3)
     expect(await read(n1(), deliveries)).toBe(before1 + 3)
