@@ -1,4 +1,4 @@
-import { join } from 'node:path'
+import { resolve } from 'node:path'
 import { isHealthy } from '@hangout/runtime'
 import { ROOT, TSX_IMPORT } from './paths.js'
 import { ManagedProcess, servesOn } from './process.js'
@@ -31,7 +31,7 @@ export async function startService({
   const proc = new ManagedProcess({
     name,
     command: process.execPath,
-    args: [...TSX_IMPORT, join(ROOT, entry)],
+    args: [...TSX_IMPORT, resolve(ROOT, entry)],
     cwd: ROOT,
     env: { ...env, PORT: String(port) },
     logFile,
@@ -75,12 +75,15 @@ export interface GatewayLaunch {
   logFile?: string
 }
 
+/** With this in a gateway's environment, it runs from that other checkout of the repository (the bench's `--twin`). */
+export const GATEWAY_CHECKOUT_ENV = 'HANGOUT_GATEWAY_CHECKOUT'
+
 /** A real gateway node (gateway/src/main.ts), healthy. */
 export function startGateway({ port, nodeId, env, logFile }: GatewayLaunch, timeoutMs = 60000): Promise<ManagedProcess> {
   const id = nodeId ?? `node-${port}`
   return startService({
     name: `gateway:${id}`,
-    entry: 'gateway/src/main.ts',
+    entry: resolve(env?.[GATEWAY_CHECKOUT_ENV] ?? ROOT, 'gateway/src/main.ts'),
     port,
     env: { ...env, NODE_ID: id, HOST: '127.0.0.1' },
     logFile,

@@ -12,6 +12,8 @@
  *     two systems under the same load, interleaved and pinned (loadtest/src/compare/run-comparison.ts);
  *     the medians, ranges and ratios on the last lines. See BENCHMARKS.md, "Trustworthy comparisons".
  *     --self (join, broadcast): A/A, one gateway against an identical twin: the bench's own noise.
+ *       --twin DIR: the twin's gateway runs from DIR, another checkout (its own `pnpm install`): a
+ *       change against the code before it, e.g. `git worktree add DIR HEAD~1`.
  * Knobs: --gateways N --rooms N --users-per-room N --rate R (per room) --duration S --workers N
  * --adapter sharded|classic|memory (the gateways' Socket.io adapter; memory: the single-server baseline), --store ferretdb-pg|sqlite (the chat store; default ferretdb-pg, the local default).
  * --versus KEY=VALUE (with --scenario): the scenario on a default cluster, then on a fresh one whose

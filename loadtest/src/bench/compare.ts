@@ -4,7 +4,7 @@ import { runComparison } from '../compare/run-comparison.js'
 import { chooseCores } from '../compare/pinning.js'
 import { positive, values } from './options.js'
 
-/** `--compare NAME [--window S] [--pairs N] [--case TEXT] [--self]`: see loadtest/src/compare/run-comparison.ts. */
+/** `--compare NAME [--window S] [--pairs N] [--case TEXT] [--self [--twin DIR]]`: see loadtest/src/compare/run-comparison.ts. */
 export async function compare(name: string): Promise<void> {
   if (!(COMPARISONS as readonly string[]).includes(name)) throw new Error(`--compare must be one of ${COMPARISONS.join(', ')}`)
   // --quick (the default mode's `./hangout bench --quick`): 4 s windows, for a check that it runs.
@@ -21,5 +21,6 @@ export async function compare(name: string): Promise<void> {
     workers: positive('workers', 2),
     caseFilter: values.case,
     self: values.self,
+    twin: values.twin,
   })
 }

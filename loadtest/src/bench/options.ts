@@ -43,6 +43,7 @@ const OPTIONS = {
   pairs: { type: 'string' },
   case: { type: 'string' },
   self: { type: 'boolean', default: false },
+  twin: { type: 'string' },
 } as const
 
 /** The bench's command line (see loadtest/src/bench.ts). */

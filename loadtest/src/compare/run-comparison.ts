@@ -5,6 +5,9 @@
  * window. Prints every arm, then the median and range per arm and the ratio A / B on the last lines.
  */
 import { loadavg } from 'node:os'
+import { resolve } from 'node:path'
+import { GATEWAY_CHECKOUT_ENV } from '@hangout/infra/start-service'
+import { DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE } from '@hangout/runtime'
 import { type BenchCluster, startBenchCluster } from '../bench-cluster.js'
 import { formatNumber, formatTable, writeResult } from '../report.js'
 import type { ServerProcess } from '../server-processes.js'
@@ -25,6 +28,11 @@ export interface Options {
    * `broadcast`), so that every ratio it prints is the bench's own noise, 1 being none.
    */
   self?: boolean
+  /**
+   * With `self`: B's gateway runs from this other checkout of the repository (with its own
+   * `pnpm install`), A's from this one: a change measured head to head against the code before it.
+   */
+  twin?: string
 }
 
 interface Systems {
@@ -43,7 +51,7 @@ export async function runComparison(name: Exclude<ComparisonName, 'capacity'>, o
   if (cases.length === 0) throw new Error(`no case of ${name} matches --case ${options.caseFilter}`)
   const cores = chooseCores()
   const loadBefore = load()
-  const systems = await startSystems(name, Math.max(...cases.map((c) => c.spec.sockets)), options.self === true)
+  const systems = await startSystems(name, Math.max(...cases.map((c) => c.spec.sockets)), options.self === true, options.twin)
   const labels = options.self ? SELF_ARMS : ARMS[name]
   const lines: string[] = []
   const results: { case: string; arms: (ArmResult & { kind: string; warmup: boolean; pair: number })[] }[] = []
@@ -78,29 +86,46 @@ export async function runComparison(name: Exclude<ComparisonName, 'capacity'>, o
 /** The A/A run's two sides: the same system twice. */
 const SELF_ARMS = { a: 'one gateway + Redis (A)', b: 'the same, a twin (B)', counted: 'gateway + Redis on each side' }
 
-async function startSystems(name: Exclude<ComparisonName, 'capacity'>, sockets: number, self: boolean): Promise<Systems> {
+async function startSystems(
+  name: Exclude<ComparisonName, 'capacity'>,
+  sockets: number,
+  self: boolean,
+  twin: string | undefined,
+): Promise<Systems> {
   const started: BenchCluster[] = []
   let reference: ReferenceSut | undefined
   const stop = async () => {
     await reference?.stop()
     for (const bench of started) await bench.stop()
   }
-  const cluster = async (gateways: number) => {
+  const cluster = async (gateways: number, checkout?: string) => {
     say(`starting a ${gateways}-node cluster...`)
     const adapter = values.adapter
     if (adapter !== undefined && adapter !== 'sharded' && adapter !== 'classic')
       throw new Error('--adapter must be sharded or classic with --compare')
-    const env = { LOG_LEVEL: 'warn', ...(adapter ? { ADAPTER: adapter } : {}) }
+    const env = {
+      LOG_LEVEL: 'warn',
+      ...(adapter ? { ADAPTER: adapter } : {}),
+      // The other checkout's gateway trusts this one's API: the same key pair, named.
+      ...(checkout
+        ? {
+            [GATEWAY_CHECKOUT_ENV]: resolve(checkout),
+            JWT_PUBLIC_KEY_FILE: DEV_PUBLIC_KEY_FILE,
+            JWT_PRIVATE_KEY_FILE: DEV_PRIVATE_KEY_FILE,
+          }
+        : {}),
+    }
     const bench = await startBenchCluster(gateways, { env, store: storeOption() })
     started.push(bench)
     return bench
   }
+  if (twin !== undefined && !self) throw new Error('--twin goes with --self')
   try {
     if (self) {
       if (name !== 'join' && name !== 'broadcast') throw new Error('--self is for --compare join and broadcast')
       // Tags keep the two clusters' processes apart in the tables (same names otherwise).
       const a = new HangoutSut(SELF_ARMS.a, await cluster(1), 'gateway', undefined, undefined, 'A')
-      const b = new HangoutSut(SELF_ARMS.b, await cluster(1), 'gateway', undefined, undefined, 'B')
+      const b = new HangoutSut(SELF_ARMS.b, await cluster(1, twin), 'gateway', undefined, undefined, 'B')
       say(`registering ${sockets} users on each...`)
       await a.register(sockets)
       await b.register(sockets)
