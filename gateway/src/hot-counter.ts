@@ -17,16 +17,12 @@ export class HotCounter {
   readonly counter: Counter
 
   constructor(config: HotCounterConfig) {
-    const take = () => {
-      const n = this.pending
-      this.pending = 0
-      return n
-    }
+    const hot = this
     this.counter = new Counter({
       ...config,
       collect() {
-        const n = take()
-        if (n > 0) this.inc(n)
+        if (hot.pending > 0) this.inc(hot.pending)
+        hot.pending = 0
       },
     })
   }

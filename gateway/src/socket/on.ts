@@ -31,37 +31,42 @@ export function on<E extends ClientEventName>(ctx: GatewayContext, socket: Gatew
       ctx.metrics.rejected.inc({ event, code: 'BAD_REQUEST' })
       return
     }
-    const started = performance.now()
+    const timed: Timed = { ack: ack as Ack, started: performance.now(), ackSeconds }
     let answer: Success<E> | Promise<Success<E>>
     try {
       answer = handle(socket, event, args, handler)
     } catch (err) {
-      refuse(ctx, socket, event, ack as Ack, err)
-      ackSeconds((performance.now() - started) / 1000)
+      refuse(ctx, socket, event, timed, err)
       return
     }
     if (!(answer instanceof Promise)) {
-      succeed(ack as Ack, answer)
-      ackSeconds((performance.now() - started) / 1000)
+      succeed(timed, answer)
       return
     }
     ctx.inFlight.begin()
     work.inFlight.begin()
-    answer.then(
-      (success) => {
-        succeed(ack as Ack, success)
-        ackSeconds((performance.now() - started) / 1000)
+    answer
+      .then(
+        (success) => succeed(timed, success),
+        (err: unknown) => refuse(ctx, socket, event, timed, err),
+      )
+      .finally(() => {
         work.inFlight.end()
         ctx.inFlight.end()
-      },
-      (err: unknown) => {
-        refuse(ctx, socket, event, ack as Ack, err)
-        ackSeconds((performance.now() - started) / 1000)
-        work.inFlight.end()
-        ctx.inFlight.end()
-      },
-    )
+      })
   })
+}
+
+/** An event's ack, when the event came, and where the time to its ack is recorded. */
+interface Timed {
+  ack: Ack
+  started: number
+  ackSeconds: (seconds: number) => void
+}
+
+function answerWith(timed: Timed, value: unknown): void {
+  timed.ack(value)
+  timed.ackSeconds((performance.now() - timed.started) / 1000)
 }
 
 /** The checks every event passes, then its handler; throws an AckFailure for a refused event. */
@@ -78,15 +83,15 @@ function handle<E extends ClientEventName>(
   return handler(checked.value as Payload<E>)
 }
 
-function succeed(ack: Ack, success: object): void {
-  ack({ ok: true, ...success })
+function succeed(timed: Timed, success: object): void {
+  answerWith(timed, { ok: true, ...success })
 }
 
-function refuse(ctx: GatewayContext, socket: GatewaySocket, event: ClientEventName, ack: Ack, err: unknown): void {
+function refuse(ctx: GatewayContext, socket: GatewaySocket, event: ClientEventName, timed: Timed, err: unknown): void {
   const failure = ackError(err)
   ctx.metrics.rejected.inc({ event, code: failure.error.code })
   if (failure.error.code === 'INTERNAL') socket.data.log.error({ err, event }, 'event failed')
-  ack(failure)
+  answerWith(timed, failure)
   if (failure.error.code === 'RATE_LIMITED' && !socket.data.limits.strike()) {
     cutOff(socket, () => ctx.metrics.disconnects.inc({ reason: 'flooding' }))
   }
