@@ -4,6 +4,7 @@
  * another, fresh rooms and a quiet core (the last arm's disconnect graces elapsed) before each
  * window. Prints every arm, then the median and range per arm and the ratio A / B on the last lines.
  */
+import { existsSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { resolve } from 'node:path'
 import { GATEWAY_CHECKOUT_ENV } from '@hangout/infra/start-service'
@@ -52,7 +53,8 @@ export async function runComparison(name: Exclude<ComparisonName, 'capacity'>, o
   const cores = chooseCores()
   const loadBefore = load()
   const systems = await startSystems(name, Math.max(...cases.map((c) => c.spec.sockets)), options.self === true, options.twin)
-  const labels = options.self ? SELF_ARMS : ARMS[name]
+  const reading: Reading = options.twin ? 'change' : options.self ? 'noise' : 'target'
+  const labels = options.twin ? twinArms(options.twin) : options.self ? SELF_ARMS : ARMS[name]
   const lines: string[] = []
   const results: { case: string; arms: (ArmResult & { kind: string; warmup: boolean; pair: number })[] }[] = []
   try {
@@ -71,20 +73,29 @@ export async function runComparison(name: Exclude<ComparisonName, 'capacity'>, o
         printArm(c, arm, slot.kind, slot.warmup)
       }
       results.push({ case: c.name, arms })
-      lines.push(...summarize(name, c, arms, labels, options.self === true))
+      lines.push(...summarize(name, c, arms, labels, reading))
     }
   } finally {
     await systems.stop()
   }
   const file = writeResult(`compare-${name}`, { name, options, cores, results })
   console.log(`\nresults: ${file}`)
-  console.log(`\n== ${name}${options.self ? ' (A/A)' : ''}: A = ${labels.a}, B = ${labels.b}; CPU counted: ${labels.counted}`)
+  const heading = { target: '', noise: ' (A/A)', change: ' (A against the twin checkout)' }[reading]
+  console.log(`\n== ${name}${heading}: A = ${labels.a}, B = ${labels.b}; CPU counted: ${labels.counted}`)
   console.log(`load average before: ${loadBefore}; after: ${load()}`)
   for (const line of lines) console.log(line)
 }
 
 /** The A/A run's two sides: the same system twice. */
 const SELF_ARMS = { a: 'one gateway + Redis (A)', b: 'the same, a twin (B)', counted: 'gateway + Redis on each side' }
+/** With `--twin DIR`: B is the gateway of another checkout. */
+const twinArms = (twin: string) => ({
+  a: 'one gateway + Redis, this checkout (A)',
+  b: `the same, gateway from ${resolve(twin)} (B)`,
+  counted: 'gateway + Redis on each side',
+})
+/** What a ratio is read against: the issue's target, 1 (A/A: the noise), or the code before (a change). */
+type Reading = 'target' | 'noise' | 'change'
 
 async function startSystems(
   name: Exclude<ComparisonName, 'capacity'>,
@@ -120,6 +131,8 @@ async function startSystems(
     return bench
   }
   if (twin !== undefined && !self) throw new Error('--twin goes with --self')
+  if (twin !== undefined && !existsSync(resolve(twin, 'gateway/src/main.ts')))
+    throw new Error(`--twin ${twin}: no gateway/src/main.ts there (a checkout of this repository, with pnpm install run in it)`)
   try {
     if (self) {
       if (name !== 'join' && name !== 'broadcast') throw new Error('--self is for --compare join and broadcast')
@@ -214,7 +227,7 @@ function summarize(
   c: Case,
   arms: (ArmResult & { kind: string; warmup: boolean })[],
   labels: { a: string; b: string },
-  self: boolean,
+  reading: Reading,
 ): string[] {
   const measured = arms.filter((arm) => !arm.warmup)
   const of = (kind: string) => measured.filter((arm) => arm.kind === kind)
@@ -231,26 +244,35 @@ function summarize(
   console.log(`\n== ${name} / ${c.name}: median (range) of ${of('A').length} arms each`)
   console.log(
     formatTable(
-      ['measure', `A: ${labels.a}`, `B: ${labels.b}`, 'A / B', 'pair ratios', self ? 'A/A: expected' : 'target'],
+      [
+        'measure',
+        `A: ${labels.a}`,
+        `B: ${labels.b}`,
+        'A / B',
+        'pair ratios',
+        { target: 'target', noise: 'A/A: expected', change: 'no change' }[reading],
+      ],
       rows.map(({ m, a, b, ratio, pairs }) => [
         `${m.name}, ${m.unit}`,
         range(a),
         range(b),
         ratio,
         range(pairs),
-        self ? '1' : `<= ${m.target}`,
+        reading === 'target' ? `<= ${m.target}` : '1',
       ]),
     ),
   )
   return rows.map(({ m, a, b, ratio, pairs }) => {
     const verdict = invalid.length
       ? `INVALID (${invalid.length} arms with problems, see above)`
-      : self
+      : reading === 'noise'
         ? `the bench's own noise on this machine: ${formatNumber(Math.abs(ratio - 1) * 100)} % off 1 for the medians, pairs off by up to ${formatNumber(Math.max(1 - pairs.min, pairs.max - 1) * 100)} %`
-        : ratio <= m.target
-          ? 'met'
-          : 'MISSED'
-    const against = self ? 'A/A, expected 1' : `target <= ${m.target}`
+        : reading === 'change'
+          ? `this checkout costs ${formatNumber(ratio * 100)} % of the twin's (read it against the A/A noise of --self)`
+          : ratio <= m.target
+            ? 'met'
+            : 'MISSED'
+    const against = { target: `target <= ${m.target}`, noise: 'A/A, expected 1', change: 'against the twin checkout' }[reading]
     return `${name}, ${c.name}: ${m.name} A ${range(a)} / B ${range(b)} ${m.unit} = ${formatNumber(ratio)} (pairs ${formatNumber(pairs.min)}–${formatNumber(pairs.max)}; ${against}): ${verdict}${caveat}`
   })
 }
